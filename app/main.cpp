@@ -1,0 +1,45 @@
+// nervc: the command-line front end. Every failure ends as one line on stderr and exit 1
+// (2 for a bad command line).
+#include <cstdio>
+#include <map>
+
+#include "app/commands.h"
+#include "io/temp_output.h"
+
+int main(int argc, char** argv) {
+  nerv::install_interrupt_cleanup();
+  CLI::App app{"nervc: neural (implicit-representation) video codec"};
+  app.name("nervc");
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "nervc 0.1.0");
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose, "Show FFmpeg's own log messages");
+  std::map<CLI::App*, nerv::app::Run> runs;
+  auto add = [&](nerv::app::Run (*f)(CLI::App&)) {
+    nerv::app::Run r = f(app);
+    runs[app.get_subcommands({}).back()] = r;
+  };
+  add(nerv::app::add_probe);
+  add(nerv::app::add_metrics);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "nervc: error: %s (see nervc --help)\n", e.what());
+    return 2;
+  }
+  nerv::set_ffmpeg_logging(verbose);
+  try {
+    for (auto& [cmd, run] : runs)
+      if (cmd->parsed()) return run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "nervc: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

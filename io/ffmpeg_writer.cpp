@@ -1,0 +1,194 @@
+// VideoWriter over libavcodec/libavformat. Codec defaults by container: y4m and nut carry raw
+// frames, mkv FFV1 (lossless), mp4 libx264.
+#include <cstring>
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/opt.h>
+}
+
+#include "io/error.h"
+#include "io/ffmpeg_util.h"
+#include "io/temp_output.h"
+#include "io/video_writer.h"
+
+namespace nerv {
+namespace {
+
+std::string default_codec(const std::string& muxer) {
+  if (muxer == "yuv4mpegpipe") return "wrapped_avframe";  // FFmpeg's y4m muxer takes only this
+  if (muxer == "nut" || muxer == "rawvideo" || muxer == "avi")
+    return "rawvideo";
+  if (muxer == "matroska") return "ffv1";
+  return "libx264";
+}
+
+class FfmpegWriter final : public VideoWriter {
+ public:
+  FfmpegWriter(const std::string& url, const VideoInfo& info, const WriteOptions& opt)
+      : out_(url) {
+    open(url, info, opt);
+  }
+  ~FfmpegWriter() override {
+    if (fmt_ && fmt_->pb && !(fmt_->oformat->flags & AVFMT_NOFILE)) avio_closep(&fmt_->pb);
+    avformat_free_context(fmt_);
+    avcodec_free_context(&enc_);
+    av_frame_free(&frame_);
+    av_packet_free(&pkt_);
+  }
+  void write(const Frame& f) override;
+  void close() override;
+  std::string description() const override { return desc_; }
+
+ private:
+  void open(const std::string& url, const VideoInfo& info, const WriteOptions& opt);
+  void drain();
+
+  TempOutput out_;
+  std::string desc_;
+  AVFormatContext* fmt_ = nullptr;
+  AVCodecContext* enc_ = nullptr;
+  AVStream* st_ = nullptr;
+  AVFrame* frame_ = nullptr;
+  AVPacket* pkt_ = nullptr;
+  int64_t next_pts_ = 0;
+  bool closed_ = false;
+};
+
+void FfmpegWriter::open(const std::string& url, const VideoInfo& info, const WriteOptions& opt) {
+  const AVOutputFormat* ofmt = nullptr;
+  if (!opt.format.empty()) {
+    ofmt = av_guess_format(opt.format == "y4m" ? "yuv4mpegpipe" : opt.format.c_str(), nullptr,
+                           nullptr);
+    if (!ofmt) throw Error("unknown output format '" + opt.format + "'");
+  } else {
+    if (url == "-") throw Error("writing to stdout needs a format (-f y4m, -f nut, ...)");
+    ofmt = av_guess_format(nullptr, url.c_str(), nullptr);
+    if (!ofmt) throw Error(url + ": cannot tell the container from the extension; use -f");
+  }
+  std::string codec_name = opt.codec.empty() ? default_codec(ofmt->name) : opt.codec;
+  const AVCodec* codec = avcodec_find_encoder_by_name(codec_name.c_str());
+  if (!codec) throw Error("encoder '" + codec_name + "' is not available in this FFmpeg");
+  if (avformat_query_codec(ofmt, codec->id, FF_COMPLIANCE_NORMAL) == 0)
+    throw Error(std::string("container ") + ofmt->name + " cannot carry " + codec_name);
+  desc_ = std::string(ofmt->name) + " / " + codec_name;
+
+  if (avformat_alloc_output_context2(&fmt_, ofmt, nullptr, nullptr) < 0 || !fmt_)
+    throw Error("cannot create the " + std::string(ofmt->name) + " muxer");
+  enc_ = avcodec_alloc_context3(codec);
+  frame_ = av_frame_alloc();
+  pkt_ = av_packet_alloc();
+  if (!enc_ || !frame_ || !pkt_) throw Error("out of memory");
+
+  AVRational fps = info.fps.valid() ? AVRational{info.fps.num, info.fps.den} : AVRational{25, 1};
+  enc_->width = info.width;
+  enc_->height = info.height;
+  enc_->pix_fmt = AV_PIX_FMT_YUV420P;
+  enc_->time_base = av_inv_q(fps);
+  enc_->framerate = fps;
+  enc_->sample_aspect_ratio = {1, 1};
+  enc_->color_range = info.range == ColorRange::Full ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG;
+  bool hd = info.matrix == ColorMatrix::BT709;
+  enc_->colorspace = hd ? AVCOL_SPC_BT709 : AVCOL_SPC_SMPTE170M;
+  enc_->color_primaries = hd ? AVCOL_PRI_BT709 : AVCOL_PRI_SMPTE170M;
+  enc_->color_trc = hd ? AVCOL_TRC_BT709 : AVCOL_TRC_SMPTE170M;
+  if (fmt_->oformat->flags & AVFMT_GLOBALHEADER) enc_->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+
+  AVDictionary* copts = nullptr;
+  bool x26x = codec_name == "libx264" || codec_name == "libx265";
+  if (x26x) {
+    av_dict_set(&copts, "preset", opt.preset.empty() ? "medium" : opt.preset.c_str(), 0);
+    if (opt.qp >= 0) {
+      if (codec_name == "libx264") av_dict_set_int(&copts, "qp", opt.qp, 0);
+    } else {
+      av_dict_set_int(&copts, "crf", opt.crf >= 0 ? opt.crf : (codec_name == "libx264" ? 18 : 22),
+                      0);
+    }
+    if (codec_name == "libx265") {
+      std::string params = "log-level=error";
+      if (opt.qp >= 0) params += ":qp=" + std::to_string(opt.qp);
+      if (!opt.x265_params.empty()) params += ":" + opt.x265_params;
+      av_dict_set(&copts, "x265-params", params.c_str(), 0);
+    }
+  } else if (codec_name == "ffv1") {
+    enc_->thread_count = 0;
+  }
+  int err = avcodec_open2(enc_, codec, &copts);
+  av_dict_free(&copts);
+  if (err < 0) throw Error("cannot open encoder " + codec_name + ": " + av_error_string(err));
+
+  st_ = avformat_new_stream(fmt_, nullptr);
+  if (!st_ || avcodec_parameters_from_context(st_->codecpar, enc_) < 0)
+    throw Error("cannot create the output stream");
+  st_->time_base = enc_->time_base;
+  st_->avg_frame_rate = fps;
+
+  if (!(ofmt->flags & AVFMT_NOFILE)) {
+    std::string path = ffmpeg_url(out_.write_path(), true);
+    err = avio_open(&fmt_->pb, path.c_str(), AVIO_FLAG_WRITE);
+    if (err < 0) throw Error(url + ": cannot open for writing: " + av_error_string(err));
+  }
+  err = avformat_write_header(fmt_, nullptr);
+  if (err < 0) throw Error(url + ": cannot write the header: " + av_error_string(err));
+
+  frame_->format = AV_PIX_FMT_YUV420P;
+  frame_->width = info.width;
+  frame_->height = info.height;
+  frame_->color_range = enc_->color_range;
+  frame_->colorspace = enc_->colorspace;
+  if (av_frame_get_buffer(frame_, 0) < 0) throw Error("out of memory");
+}
+
+void FfmpegWriter::write(const Frame& f) {
+  if (f.fmt != PixFmt::YUV420P || f.width != enc_->width || f.height != enc_->height)
+    throw Error("writer expects " + std::to_string(enc_->width) + "x" +
+                std::to_string(enc_->height) + " yuv420p frames");
+  if (av_frame_make_writable(frame_) < 0) throw Error("out of memory");
+  for (int p = 0; p < 3; ++p) {
+    int w = f.plane_width(p), h = f.plane_height(p);
+    for (int y = 0; y < h; ++y)
+      std::memcpy(frame_->data[p] + size_t(y) * frame_->linesize[p],
+                  f.planes[p].data() + size_t(y) * w, w);
+  }
+  frame_->pts = next_pts_++;
+  int err = avcodec_send_frame(enc_, frame_);
+  if (err < 0) throw Error("encode error: " + av_error_string(err));
+  drain();
+}
+
+void FfmpegWriter::drain() {
+  for (;;) {
+    int err = avcodec_receive_packet(enc_, pkt_);
+    if (err == AVERROR(EAGAIN) || err == AVERROR_EOF) return;
+    if (err < 0) throw Error("encode error: " + av_error_string(err));
+    av_packet_rescale_ts(pkt_, enc_->time_base, st_->time_base);
+    pkt_->stream_index = st_->index;
+    err = av_interleaved_write_frame(fmt_, pkt_);
+    if (err < 0) throw Error(out_.final_path() + ": write error: " + av_error_string(err));
+  }
+}
+
+void FfmpegWriter::close() {
+  if (closed_) return;
+  closed_ = true;
+  int err = avcodec_send_frame(enc_, nullptr);
+  if (err < 0 && err != AVERROR_EOF) throw Error("encode error: " + av_error_string(err));
+  drain();
+  err = av_write_trailer(fmt_);
+  if (err < 0) throw Error(out_.final_path() + ": cannot finish the file: " + av_error_string(err));
+  if (!(fmt_->oformat->flags & AVFMT_NOFILE)) {
+    err = avio_closep(&fmt_->pb);
+    if (err < 0) throw Error(out_.final_path() + ": write error: " + av_error_string(err));
+  }
+  out_.commit();
+}
+
+}  // namespace
+
+std::unique_ptr<VideoWriter> open_video_writer(const std::string& url, const VideoInfo& info,
+                                               const WriteOptions& opt) {
+  return std::make_unique<FfmpegWriter>(url, info, opt);
+}
+
+}  // namespace nerv

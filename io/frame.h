@@ -1,0 +1,63 @@
+// The frame type every part of nervc shares: 8-bit planar pixels plus the colour metadata
+// needed to interpret them. Planes are tightly packed (stride == plane width).
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nerv {
+
+enum class PixFmt { YUV420P, YUV444P, RGBP };  // RGBP: three planes in R, G, B order
+enum class ColorMatrix { BT601, BT709 };
+enum class ColorRange { Limited, Full };
+
+struct Rational {
+  int num = 0;
+  int den = 1;
+  double value() const { return den ? double(num) / den : 0.0; }
+  bool valid() const { return num > 0 && den > 0; }
+};
+
+struct Frame {
+  int width = 0;
+  int height = 0;
+  PixFmt fmt = PixFmt::YUV420P;
+  ColorMatrix matrix = ColorMatrix::BT601;
+  ColorRange range = ColorRange::Limited;
+  int64_t index = 0;  // position in the source, counted from its first frame
+  std::array<std::vector<uint8_t>, 3> planes;
+
+  // Sizes the planes for (w, h, fmt); keeps the allocation when the size does not change.
+  void resize(int w, int h, PixFmt f);
+  int plane_width(int p) const;
+  int plane_height(int p) const;
+  size_t plane_size(int p) const { return size_t(plane_width(p)) * plane_height(p); }
+};
+
+// What a reader learned about its source.
+struct VideoInfo {
+  std::string url;
+  std::string container;     // demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2"
+  std::string codec;         // decoder name, e.g. "h264"
+  std::string src_pix_fmt;   // pixel format as decoded, e.g. "yuv420p"
+  int width = 0;
+  int height = 0;
+  Rational fps;
+  Rational time_base;
+  ColorMatrix matrix = ColorMatrix::BT601;
+  ColorRange range = ColorRange::Limited;
+  bool matrix_guessed = false;  // the source did not say; chosen from the frame height
+  int64_t frames = -1;          // frame count if the container states it, else -1
+  double duration_s = -1;
+};
+
+const char* to_string(PixFmt f);
+const char* to_string(ColorMatrix m);
+const char* to_string(ColorRange r);
+PixFmt parse_pix_fmt(const std::string& s);  // "yuv420p", "yuv444p", "rgb"
+
+// Planar float copy in [0, 1], C x H x W, for handing a frame to a network.
+std::vector<float> to_float_chw(const Frame& f);
+
+}  // namespace nerv

@@ -1,0 +1,33 @@
+// Output files are written under a temporary name beside the final one and renamed only when
+// complete, so an error or an interrupt never leaves a partial file under the final name.
+#pragma once
+#include <string>
+
+namespace nerv {
+
+// True for "-" (stdout) and URLs ("proto://..."), which are written in place.
+bool is_stream_target(const std::string& target);
+
+class TempOutput {
+ public:
+  explicit TempOutput(std::string final_path);
+  ~TempOutput();  // removes the temporary file unless commit() ran
+  TempOutput(const TempOutput&) = delete;
+  TempOutput& operator=(const TempOutput&) = delete;
+
+  const std::string& write_path() const { return write_path_; }  // where to write now
+  const std::string& final_path() const { return final_path_; }
+  void commit();  // renames the temporary file to its final name
+  void discard();
+
+ private:
+  std::string final_path_;
+  std::string write_path_;
+  int slot_ = -1;  // entry in the interrupt-cleanup table, -1 if none
+};
+
+// SIGINT/SIGTERM/SIGHUP remove every pending temporary output, then end the process with
+// status 128+signal. Call once at start-up.
+void install_interrupt_cleanup();
+
+}  // namespace nerv

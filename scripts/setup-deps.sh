@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages nervc builds and runs with. Idempotent: apt runs only when a
+# package is missing. Needs root (or sudo) the first time.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config        # toolchain
+  libtorch-dev                            # networks: fitting and inference
+  libavformat-dev libavcodec-dev libswscale-dev libavutil-dev  # video I/O and colour conversion
+  ffmpeg                                  # x265 anchors and test fixtures (libx265 inside)
+  nlohmann-json3-dev                      # configs, results, --json output
+  libcli11-dev                            # command-line parsing
+  libgtest-dev                            # unit tests
+  python3 python3-numpy python3-scipy     # independent metric reference (tests/data)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup-deps: all packages present"
+  exit 0
+fi
+echo "setup-deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,35 @@
+// Helpers shared by the tests: where the test data lives and a scratch folder per test.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "io/frame.h"
+#include "io/video_reader.h"
+
+namespace nerv::test {
+
+inline std::string data(const std::string& name) {
+  return std::string(NERV_TEST_DATA_DIR) + "/" + name;
+}
+
+// A fresh empty directory for this test, removed by the next run.
+inline std::filesystem::path scratch() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  auto dir = std::filesystem::temp_directory_path() / "nervc-tests" /
+             (std::string(info->test_suite_name()) + "." + info->name());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+inline std::vector<Frame> read_all(const std::string& url, ReadOptions opt = {}) {
+  auto r = open_video_reader(url, opt);
+  std::vector<Frame> frames;
+  Frame f;
+  while (r->read(f)) frames.push_back(f);
+  return frames;
+}
+
+}  // namespace nerv::test
