@@ -11,13 +11,20 @@ namespace nerv::app {
 namespace {
 
 // JSON has no infinity: identical planes are reported as the string "inf".
-nlohmann::json db(double v) { return std::isinf(v) ? nlohmann::json("inf") : nlohmann::json(v); }
-nlohmann::json num_or_null(double v) { return std::isnan(v) ? nlohmann::json() : nlohmann::json(v); }
+nlohmann::json db(double v) {
+  return std::isinf(v) ? nlohmann::json("inf") : nlohmann::json(v);
+}
+nlohmann::json num_or_null(double v) {
+  return std::isnan(v) ? nlohmann::json() : nlohmann::json(v);
+}
 
 nlohmann::json to_json(const FrameMetrics& m, const std::string& ssim_kind) {
-  return {{"psnr_y", db(m.psnr_y)},     {"psnr_u", db(m.psnr_u)},
-          {"psnr_v", db(m.psnr_v)},     {"psnr_yuv", db(m.psnr_yuv)},
-          {"psnr_rgb", db(m.psnr_rgb)}, {ssim_kind == "ms-ssim" ? "msssim" : "ssim", num_or_null(m.ssim)}};
+  return {{"psnr_y", db(m.psnr_y)},
+          {"psnr_u", db(m.psnr_u)},
+          {"psnr_v", db(m.psnr_v)},
+          {"psnr_yuv", db(m.psnr_yuv)},
+          {"psnr_rgb", db(m.psnr_rgb)},
+          {ssim_kind == "ms-ssim" ? "msssim" : "ssim", num_or_null(m.ssim)}};
 }
 
 int64_t count_rest(VideoReader& r, Frame& f) {

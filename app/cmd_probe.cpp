@@ -28,21 +28,21 @@ Run add_probe(CLI::App& app) {
       while (reader->read(f)) ++frames;
     }
     if (a->json) {
-      nlohmann::json j = {{"input", i.url},
-                          {"container", i.container},
-                          {"codec", i.codec},
-                          {"pix_fmt", i.src_pix_fmt},
-                          {"width", i.width},
-                          {"height", i.height},
-                          {"fps", std::to_string(i.fps.num) + "/" + std::to_string(i.fps.den)},
-                          {"time_base", std::to_string(i.time_base.num) + "/" +
-                                            std::to_string(i.time_base.den)},
-                          {"matrix", to_string(i.matrix)},
-                          {"matrix_guessed", i.matrix_guessed},
-                          {"range", to_string(i.range)},
-                          {"frames", frames},
-                          {"frames_counted", a->count},
-                          {"duration_s", i.duration_s}};
+      nlohmann::json j = {
+          {"input", i.url},
+          {"container", i.container},
+          {"codec", i.codec},
+          {"pix_fmt", i.src_pix_fmt},
+          {"width", i.width},
+          {"height", i.height},
+          {"fps", std::to_string(i.fps.num) + "/" + std::to_string(i.fps.den)},
+          {"time_base", std::to_string(i.time_base.num) + "/" + std::to_string(i.time_base.den)},
+          {"matrix", to_string(i.matrix)},
+          {"matrix_guessed", i.matrix_guessed},
+          {"range", to_string(i.range)},
+          {"frames", frames},
+          {"frames_counted", a->count},
+          {"duration_s", i.duration_s}};
       std::printf("%s\n", j.dump(2).c_str());
       return 0;
     }

@@ -11,8 +11,7 @@ void InputOptions::add_to(CLI::App& cmd) {
       ->default_str("25");
   cmd.add_option("--start", read.start_frame, "Index of the first frame to use")
       ->check(CLI::NonNegativeNumber);
-  cmd.add_option("--frames", read.max_frames, "Use at most N frames")
-      ->check(CLI::PositiveNumber);
+  cmd.add_option("--frames", read.max_frames, "Use at most N frames")->check(CLI::PositiveNumber);
 }
 
 ReadOptions InputOptions::finish() const {

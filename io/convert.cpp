@@ -18,14 +18,15 @@ static constexpr int kSwsFlags =
 void sws_into_frame(SwsContext** ctx, const uint8_t* const src[4], const int src_stride[4],
                     AVPixelFormat src_fmt, bool src_full, Frame& dst) {
   AVPixelFormat dst_fmt = to_av(dst.fmt);
-  *ctx = sws_getCachedContext(*ctx, dst.width, dst.height, src_fmt, dst.width, dst.height,
-                              dst_fmt, kSwsFlags, nullptr, nullptr, nullptr);
-  if (!*ctx) throw Error("libswscale cannot convert this pixel format to " +
-                         std::string(to_string(dst.fmt)));
+  *ctx = sws_getCachedContext(*ctx, dst.width, dst.height, src_fmt, dst.width, dst.height, dst_fmt,
+                              kSwsFlags, nullptr, nullptr, nullptr);
+  if (!*ctx)
+    throw Error("libswscale cannot convert this pixel format to " +
+                std::string(to_string(dst.fmt)));
   const int* coeffs = sws_getCoefficients(sws_colorspace(dst.matrix));
   bool dst_full = dst.fmt == PixFmt::RGBP || dst.range == ColorRange::Full;
-  sws_setColorspaceDetails(*ctx, coeffs, src_full ? 1 : 0, coeffs, dst_full ? 1 : 0, 0,
-                           1 << 16, 1 << 16);
+  sws_setColorspaceDetails(*ctx, coeffs, src_full ? 1 : 0, coeffs, dst_full ? 1 : 0, 0, 1 << 16,
+                           1 << 16);
   uint8_t* out[4] = {dst.planes[0].data(), dst.planes[1].data(), dst.planes[2].data(), nullptr};
   if (dst.fmt == PixFmt::RGBP) {  // FFmpeg's planar RGB is G, B, R
     out[0] = dst.planes[1].data();
@@ -36,7 +37,9 @@ void sws_into_frame(SwsContext** ctx, const uint8_t* const src[4], const int src
   sws_scale(*ctx, src, src_stride, 0, dst.height, out, out_stride);
 }
 
-Converter::~Converter() { sws_freeContext(ctx_); }
+Converter::~Converter() {
+  sws_freeContext(ctx_);
+}
 
 void Converter::convert(const Frame& src, PixFmt to, Frame& dst) {
   dst.matrix = src.matrix;

@@ -1,7 +1,8 @@
 // VideoReader over libavformat/libavcodec: first video stream, decoded in order, converted to
 // 8-bit planar frames. Frames are counted in decode order, so start/limit are exact indices.
-#include <cstring>
 #include <sys/stat.h>
+
+#include <cstring>
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -24,10 +25,12 @@ constexpr int kMaxDim = 16384;
 ColorMatrix matrix_of(AVColorSpace cs, int height, bool& guessed) {
   guessed = false;
   switch (cs) {
-    case AVCOL_SPC_BT709: return ColorMatrix::BT709;
+    case AVCOL_SPC_BT709:
+      return ColorMatrix::BT709;
     case AVCOL_SPC_BT470BG:
     case AVCOL_SPC_SMPTE170M:
-    case AVCOL_SPC_FCC: return ColorMatrix::BT601;
+    case AVCOL_SPC_FCC:
+      return ColorMatrix::BT601;
     default:  // unstated: the usual convention, HD is BT.709, SD is BT.601
       guessed = true;
       return height >= 720 ? ColorMatrix::BT709 : ColorMatrix::BT601;

@@ -18,16 +18,14 @@ namespace {
 
 std::string default_codec(const std::string& muxer) {
   if (muxer == "yuv4mpegpipe") return "wrapped_avframe";  // FFmpeg's y4m muxer takes only this
-  if (muxer == "nut" || muxer == "rawvideo" || muxer == "avi")
-    return "rawvideo";
+  if (muxer == "nut" || muxer == "rawvideo" || muxer == "avi") return "rawvideo";
   if (muxer == "matroska") return "ffv1";
   return "libx264";
 }
 
 class FfmpegWriter final : public VideoWriter {
  public:
-  FfmpegWriter(const std::string& url, const VideoInfo& info, const WriteOptions& opt)
-      : out_(url) {
+  FfmpegWriter(const std::string& url, const VideoInfo& info, const WriteOptions& opt) : out_(url) {
     open(url, info, opt);
   }
   ~FfmpegWriter() override {

@@ -21,15 +21,22 @@ int Frame::plane_height(int p) const {
 
 const char* to_string(PixFmt f) {
   switch (f) {
-    case PixFmt::YUV420P: return "yuv420p";
-    case PixFmt::YUV444P: return "yuv444p";
-    case PixFmt::RGBP: return "rgb";
+    case PixFmt::YUV420P:
+      return "yuv420p";
+    case PixFmt::YUV444P:
+      return "yuv444p";
+    case PixFmt::RGBP:
+      return "rgb";
   }
   return "?";
 }
 
-const char* to_string(ColorMatrix m) { return m == ColorMatrix::BT709 ? "bt709" : "bt601"; }
-const char* to_string(ColorRange r) { return r == ColorRange::Full ? "full" : "limited"; }
+const char* to_string(ColorMatrix m) {
+  return m == ColorMatrix::BT709 ? "bt709" : "bt601";
+}
+const char* to_string(ColorRange r) {
+  return r == ColorRange::Full ? "full" : "limited";
+}
 
 PixFmt parse_pix_fmt(const std::string& s) {
   if (s == "yuv420p") return PixFmt::YUV420P;

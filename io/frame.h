@@ -38,9 +38,9 @@ struct Frame {
 // What a reader learned about its source.
 struct VideoInfo {
   std::string url;
-  std::string container;     // demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2"
-  std::string codec;         // decoder name, e.g. "h264"
-  std::string src_pix_fmt;   // pixel format as decoded, e.g. "yuv420p"
+  std::string container;    // demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2"
+  std::string codec;        // decoder name, e.g. "h264"
+  std::string src_pix_fmt;  // pixel format as decoded, e.g. "yuv420p"
   int width = 0;
   int height = 0;
   Rational fps;

@@ -1,9 +1,10 @@
+#include "io/metrics.h"
+
 #include <cmath>
 #include <string>
 
 #include "io/convert.h"
 #include "io/error.h"
-#include "io/metrics.h"
 
 namespace nerv {
 
@@ -39,8 +40,8 @@ const FrameMetrics& MetricsAccumulator::add(const Frame& ref, const Frame& dist)
   conv_->convert(dist_as_ref, PixFmt::RGBP, rgb_dist_);
   double rgb_mse = 0;
   for (int p = 0; p < 3; ++p)
-    rgb_mse += plane_mse(rgb_ref_.planes[p].data(), rgb_dist_.planes[p].data(),
-                         rgb_ref_.plane_size(p));
+    rgb_mse +=
+        plane_mse(rgb_ref_.planes[p].data(), rgb_dist_.planes[p].data(), rgb_ref_.plane_size(p));
   m.psnr_rgb = psnr_from_mse(rgb_mse / 3);
   rgb_matrix_ = std::string(to_string(ref.matrix)) + " " + to_string(ref.range);
 

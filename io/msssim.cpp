@@ -79,7 +79,9 @@ void ssim_cs(const std::vector<double>& a, const std::vector<double>& b, int w, 
   cs_mean = cs_sum / mu_a.size();
 }
 
-std::vector<double> to_double(const uint8_t* p, size_t n) { return std::vector<double>(p, p + n); }
+std::vector<double> to_double(const uint8_t* p, size_t n) {
+  return std::vector<double>(p, p + n);
+}
 
 void pool2x2(std::vector<double>& img, int& w, int& h) {
   int ow = w / 2, oh = h / 2;
@@ -96,8 +98,12 @@ void pool2x2(std::vector<double>& img, int& w, int& h) {
 
 }  // namespace
 
-bool msssim_defined(int w, int h) { return std::min(w, h) > (kWin - 1) * 16; }
-bool ssim_defined(int w, int h) { return std::min(w, h) >= kWin; }
+bool msssim_defined(int w, int h) {
+  return std::min(w, h) > (kWin - 1) * 16;
+}
+bool ssim_defined(int w, int h) {
+  return std::min(w, h) >= kWin;
+}
 
 double ssim(const uint8_t* a, const uint8_t* b, int w, int h) {
   double s = 0, cs = 0;

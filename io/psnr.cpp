@@ -19,6 +19,8 @@ double plane_mse(const uint8_t* a, const uint8_t* b, size_t n) {
   return n ? double(sum) / double(n) : 0.0;
 }
 
-double psnr_yuv611(double y, double u, double v) { return (6.0 * y + u + v) / 8.0; }
+double psnr_yuv611(double y, double u, double v) {
+  return (6.0 * y + u + v) / 8.0;
+}
 
 }  // namespace nerv

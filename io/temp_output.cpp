@@ -51,7 +51,9 @@ TempOutput::TempOutput(std::string final_path) : final_path_(std::move(final_pat
   slot_ = register_path(write_path_);
 }
 
-TempOutput::~TempOutput() { discard(); }
+TempOutput::~TempOutput() {
+  discard();
+}
 
 void TempOutput::commit() {
   if (write_path_ != final_path_ && std::rename(write_path_.c_str(), final_path_.c_str()) != 0)

@@ -8,11 +8,11 @@
 namespace nerv {
 
 struct ReadOptions {
-  std::string format;     // demuxer to force ("-f"); empty: probe
-  int width = 0;          // raw input only (.yuv / -f rawvideo): --size WxH
+  std::string format;  // demuxer to force ("-f"); empty: probe
+  int width = 0;       // raw input only (.yuv / -f rawvideo): --size WxH
   int height = 0;
-  std::string pix_fmt;    // raw input only: FFmpeg pixel format name, default yuv420p
-  Rational fps{25, 1};    // raw input only
+  std::string pix_fmt;      // raw input only: FFmpeg pixel format name, default yuv420p
+  Rational fps{25, 1};      // raw input only
   int64_t start_frame = 0;  // frames before this index are decoded and dropped
   int64_t max_frames = -1;  // -1: to the end
   PixFmt out_fmt = PixFmt::YUV420P;

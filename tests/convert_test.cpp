@@ -1,8 +1,9 @@
 // Pixel-format conversion: known colours against the BT.601/BT.709 formulas, and round trips
 // within stated tolerances.
+#include "io/convert.h"
+
 #include <cmath>
 
-#include "io/convert.h"
 #include "io/metrics.h"
 #include "tests/test_util.h"
 

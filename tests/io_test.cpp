@@ -16,7 +16,9 @@ using test::read_all;
 
 const std::string kClip = "foreman_64x64_6f.y4m";
 
-VideoInfo info_of(const std::string& url) { return open_video_reader(url, {})->info(); }
+VideoInfo info_of(const std::string& url) {
+  return open_video_reader(url, {})->info();
+}
 
 void write_all(const std::string& url, const std::vector<Frame>& frames, const WriteOptions& o) {
   auto w = open_video_writer(url, info_of(data(kClip)), o);
@@ -33,8 +35,8 @@ void expect_same_pixels(const std::vector<Frame>& a, const std::vector<Frame>& b
 double mean_psnr_y(const std::vector<Frame>& a, const std::vector<Frame>& b) {
   double sum = 0;
   for (size_t i = 0; i < a.size(); ++i)
-    sum += psnr_from_mse(plane_mse(a[i].planes[0].data(), b[i].planes[0].data(),
-                                   a[i].plane_size(0)));
+    sum +=
+        psnr_from_mse(plane_mse(a[i].planes[0].data(), b[i].planes[0].data(), a[i].plane_size(0)));
   return sum / a.size();
 }
 

@@ -1,9 +1,10 @@
 // Metrics against hand-computed values and an independent MS-SSIM implementation
 // (tests/data/msssim_reference.py, numpy/scipy).
+#include "io/metrics.h"
+
 #include <cmath>
 
 #include "io/error.h"
-#include "io/metrics.h"
 #include "tests/test_util.h"
 
 namespace nerv {
@@ -76,8 +77,7 @@ TEST(MsSsim, MatchesIndependentReference) {
   // Values printed by tests/data/msssim_reference.py for this pair.
   EXPECT_NEAR(msssim(a.planes[0].data(), b.planes[0].data(), a.width, a.height), 0.9770824165,
               1e-8);
-  EXPECT_NEAR(ssim(a.planes[0].data(), b.planes[0].data(), a.width, a.height), 0.9059979954,
-              1e-8);
+  EXPECT_NEAR(ssim(a.planes[0].data(), b.planes[0].data(), a.width, a.height), 0.9059979954, 1e-8);
 }
 
 TEST(MsSsim, DefinedOnlyAbove160) {
