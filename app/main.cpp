@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
     nerv::app::Run r = f(app);
     runs[app.get_subcommands({}).back()] = r;
   };
+  add(nerv::app::add_encode);
+  add(nerv::app::add_decode);
+  add(nerv::app::add_info);
   add(nerv::app::add_probe);
   add(nerv::app::add_metrics);
   try {

@@ -1,0 +1,50 @@
+// nervc decode IN.nerv -o OUTPUT: rebuild the frames and write them through FFmpeg.
+#include <cstdio>
+
+#include "app/commands.h"
+#include "app/output_options.h"
+#include "codec/decoder.h"
+#include "models/runtime.h"
+
+namespace nerv::app {
+
+Run add_decode(CLI::App& app) {
+  auto* cmd = app.add_subcommand("decode", "Decode a .nerv stream to a video file, pipe or URL");
+  struct Args {
+    std::string input, output;
+    WriteOptions w;
+    int threads = 0;
+    bool quiet = false;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("INPUT", a->input, ".nerv file, or '-' for stdin")->required();
+  cmd->add_option("-o,--output", a->output, "Output file, '-' for stdout (with -f), or URL")
+      ->required();
+  add_output_options(*cmd, a->w);
+  cmd->add_option("--threads", a->threads, "Compute threads (0: all cores)")->default_str("0");
+  cmd->add_flag("-q,--quiet", a->quiet, "No summary line");
+  return [a] {
+    set_compute_threads(a->threads);
+    std::unique_ptr<VideoWriter> writer;
+    DecodeReport r = decode_stream(
+        a->input,
+        [&](const StreamHeader& h) {
+          VideoInfo vi;
+          vi.width = h.width;
+          vi.height = h.height;
+          vi.fps = h.fps;
+          vi.matrix = h.matrix;
+          vi.range = h.range;
+          writer = open_video_writer(a->output, vi, a->w);
+        },
+        [&](const Frame& f) { writer->write(f); });
+    writer->close();
+    if (!a->quiet)
+      std::fprintf(stderr, "nervc: decoded %llu frames (%u segments) in %.2f s, %.1f fps -> %s\n",
+                   (unsigned long long)r.frames, r.segments, r.seconds,
+                   r.seconds > 0 ? r.frames / r.seconds : 0.0, writer->description().c_str());
+    return 0;
+  };
+}
+
+}  // namespace nerv::app

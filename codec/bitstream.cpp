@@ -1,0 +1,292 @@
+#include "codec/bitstream.h"
+
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include <cstring>
+
+#include "codec/byte_io.h"
+#include "io/error.h"
+
+namespace nerv {
+namespace {
+
+constexpr char kMagic[4] = {'N', 'E', 'R', 'V'};
+constexpr char kTagSegment[4] = {'S', 'E', 'G', 'M'};
+constexpr char kTagIndex[4] = {'I', 'N', 'D', 'X'};
+constexpr char kTagEnd[4] = {'E', 'N', 'D', 'S'};
+constexpr uint32_t kMaxHeaderFields = 1 << 20;
+constexpr uint32_t kMaxPayload = 256u << 20;
+constexpr uint32_t kMaxIndexEntries = 1 << 24;
+constexpr int kMaxDim = 16384;
+
+uint32_t crc_of(const uint8_t* p, size_t n) {
+  return uint32_t(crc32(crc32(0L, Z_NULL, 0), p, uInt(n)));
+}
+
+void append_crc(ByteWriter& w) {
+  w.u32(crc_of(w.data().data(), w.size()));
+}
+
+std::string segment_name(uint32_t i) {
+  return "segment " + std::to_string(i);
+}
+
+}  // namespace
+
+// §2
+std::vector<uint8_t> write_stream_header(const StreamHeader& h) {
+  ByteWriter w;
+  w.bytes(kMagic, 4);
+  w.u8(kVersionMajor);
+  w.u8(kVersionMinor);
+  size_t len_pos = w.size();
+  w.u32(0);
+  w.u32(uint32_t(h.width));
+  w.u32(uint32_t(h.height));
+  w.u32(uint32_t(h.fps.num));
+  w.u32(uint32_t(h.fps.den));
+  w.u64(h.frame_count);
+  w.u8(0);  // pixel format: yuv420p, 8 bits
+  w.u8(h.matrix == ColorMatrix::BT709 ? 1 : 0);
+  w.u8(h.range == ColorRange::Full ? 1 : 0);
+  w.u32(h.segment_frames);
+  w.u32(h.intra_period);
+  std::string cfg = h.config.dump();
+  w.u32(uint32_t(cfg.size()));
+  w.bytes(cfg.data(), cfg.size());
+  w.patch_u32(len_pos, uint32_t(w.size() - len_pos - 4));
+  append_crc(w);
+  return std::move(w.data());
+}
+
+// §3
+std::vector<uint8_t> write_segment_chunk(const SegmentHeader& h,
+                                         const std::vector<uint8_t>& payload) {
+  ByteWriter w;
+  w.bytes(kTagSegment, 4);
+  w.u8(uint8_t(h.type));
+  w.u32(h.index);
+  w.u64(h.first_frame);
+  w.u32(h.frames);
+  w.u32(uint32_t(payload.size()));
+  w.bytes(payload);
+  append_crc(w);
+  return std::move(w.data());
+}
+
+// §4
+std::vector<uint8_t> write_index_chunk(const std::vector<IndexEntry>& entries) {
+  ByteWriter w;
+  w.bytes(kTagIndex, 4);
+  w.u32(uint32_t(entries.size()));
+  for (const IndexEntry& e : entries) {
+    w.u32(e.segment);
+    w.u64(e.first_frame);
+    w.u64(e.offset);
+  }
+  append_crc(w);
+  return std::move(w.data());
+}
+
+// §5
+std::vector<uint8_t> write_end_chunk(const StreamEnd& e) {
+  ByteWriter w;
+  w.bytes(kTagEnd, 4);
+  w.u64(e.total_frames);
+  w.u32(e.total_segments);
+  w.u64(e.index_offset);
+  append_crc(w);
+  return std::move(w.data());
+}
+
+BitstreamReader::BitstreamReader(const std::string& path) : name_(path) {
+  if (path == "-") {
+    f_ = stdin;
+  } else {
+    struct stat st {};
+    if (stat(path.c_str(), &st) != 0) throw Error(path + ": no such file");
+    if (S_ISDIR(st.st_mode)) throw Error(path + ": is a directory");
+    f_ = std::fopen(path.c_str(), "rb");
+    if (!f_) throw Error(path + ": cannot open: " + std::strerror(errno));
+    own_ = true;
+    if (S_ISREG(st.st_mode)) file_size_ = uint64_t(st.st_size);
+  }
+  read_header();
+}
+
+BitstreamReader::~BitstreamReader() {
+  if (own_) std::fclose(f_);
+}
+
+bool BitstreamReader::read_some(void* dst, size_t n, size_t& got) {
+  got = std::fread(dst, 1, n, f_);
+  pos_ += got;
+  if (got < n && std::ferror(f_)) throw Error(name_ + ": read error: " + std::strerror(errno));
+  return got == n;
+}
+
+void BitstreamReader::read_exact(void* dst, size_t n, const char* what) {
+  size_t got = 0;
+  if (!read_some(dst, n, got)) throw Error(name_ + ": truncated " + what);
+}
+
+void BitstreamReader::read_header() {
+  uint8_t fixed[10];
+  size_t got = 0;
+  read_some(fixed, 10, got);
+  if (got < 4 || std::memcmp(fixed, kMagic, 4) != 0) throw Error(name_ + ": not a .nerv stream");
+  if (got < 10) throw Error(name_ + ": truncated stream header");
+  if (fixed[4] != kVersionMajor)
+    throw Error(name_ + ": unsupported .nerv version " + std::to_string(fixed[4]) + "." +
+                std::to_string(fixed[5]) + " (this nervc reads " + std::to_string(kVersionMajor) +
+                ".x)");
+  ByteReader len_r(fixed + 6, 4, "stream header");
+  uint32_t len = len_r.u32();
+  if (len > kMaxHeaderFields || (file_size_ && len + 14 > file_size_))
+    throw Error(name_ + ": stream header length " + std::to_string(len) + " is impossible");
+  std::vector<uint8_t> all(10 + size_t(len) + 4);
+  std::memcpy(all.data(), fixed, 10);
+  read_exact(all.data() + 10, len + 4, "stream header");
+  ByteReader crc_r(all.data() + 10 + len, 4, "stream header");
+  if (crc_r.u32() != crc_of(all.data(), 10 + len))
+    throw Error(name_ + ": stream header: CRC mismatch");
+
+  ByteReader r(all.data() + 10, len, name_ + ": stream header");
+  StreamHeader& h = header_;
+  uint32_t w = r.u32(), hh = r.u32();
+  if (w < 1 || hh < 1 || w > kMaxDim || hh > kMaxDim)
+    throw Error(name_ + ": frame size " + std::to_string(w) + "x" + std::to_string(hh) +
+                " is out of range");
+  h.width = int(w);
+  h.height = int(hh);
+  uint32_t num = r.u32(), den = r.u32();
+  if (num == 0 || den == 0 || num > 1000000 || den > 1000000)
+    throw Error(name_ + ": frame rate " + std::to_string(num) + "/" + std::to_string(den) +
+                " is invalid");
+  h.fps = {int(num), int(den)};
+  h.frame_count = r.u64();
+  if (r.u8() != 0) throw Error(name_ + ": unsupported pixel format");
+  uint8_t m = r.u8(), rg = r.u8();
+  if (m > 1 || rg > 1) throw Error(name_ + ": invalid colour matrix or range");
+  h.matrix = m ? ColorMatrix::BT709 : ColorMatrix::BT601;
+  h.range = rg ? ColorRange::Full : ColorRange::Limited;
+  h.segment_frames = r.u32();
+  h.intra_period = r.u32();
+  if (h.segment_frames < 1 || h.segment_frames > 1024 || h.intra_period < 1 ||
+      h.intra_period > 65535)
+    throw Error(name_ + ": segment length or intra period out of range");
+  uint32_t cfg_len = r.u32();
+  const uint8_t* cfg = r.take(cfg_len);
+  try {
+    h.config = nlohmann::json::parse(cfg, cfg + cfg_len);
+  } catch (const nlohmann::json::exception&) {
+    throw Error(name_ + ": stream header: invalid model config");
+  }
+  if (r.remaining() != 0) throw Error(name_ + ": stream header: unexpected trailing bytes");
+}
+
+bool BitstreamReader::next(Chunk& out) {
+  if (ended_) return false;
+  uint64_t chunk_pos = pos_;
+  uint8_t tag[4];
+  size_t got = 0;
+  read_some(tag, 4, got);
+  if (got == 0)
+    throw Error(name_ + ": truncated after " + std::to_string(next_segment_) +
+                " segments (no end chunk)");
+  if (got < 4) throw Error(name_ + ": truncated chunk tag");
+  ByteWriter crc_buf;  // the chunk's bytes so far, for its CRC
+  crc_buf.bytes(tag, 4);
+
+  if (std::memcmp(tag, kTagSegment, 4) == 0) {
+    uint8_t fixed[21];
+    std::string name = segment_name(next_segment_);
+    read_exact(fixed, sizeof fixed, ("chunk header of " + name).c_str());
+    crc_buf.bytes(fixed, sizeof fixed);
+    ByteReader r(fixed, sizeof fixed, name);
+    SegmentHeader& s = out.segment;
+    uint8_t type = r.u8();
+    s.index = r.u32();
+    s.first_frame = r.u64();
+    s.frames = r.u32();
+    uint32_t size = r.u32();
+    s.offset = chunk_pos;
+    if (type > 1) throw Error(name + ": unknown segment type " + std::to_string(type));
+    s.type = SegmentType(type);
+    if (s.index != next_segment_)
+      throw Error(name + ": out of order (chunk says segment " + std::to_string(s.index) + ")");
+    if (s.first_frame != next_frame_)
+      throw Error(name + ": first frame " + std::to_string(s.first_frame) +
+                  " does not follow frame " + std::to_string(next_frame_));
+    if (s.frames < 1 || s.frames > header_.segment_frames)
+      throw Error(name + ": frame count " + std::to_string(s.frames) + " is out of range");
+    if (size > kMaxPayload || (file_size_ && pos_ + size + 4 > file_size_))
+      throw Error(name + ": payload size " + std::to_string(size) +
+                  " exceeds the stream (truncated?)");
+    // Grow as bytes arrive, so a lying size on a pipe cannot make us allocate it up front.
+    out.payload.clear();
+    size_t done = 0;
+    while (done < size) {
+      size_t step = std::min<size_t>(size - done, 1 << 20);
+      out.payload.resize(done + step);
+      read_exact(out.payload.data() + done, step, ("payload of " + name).c_str());
+      done += step;
+    }
+    crc_buf.bytes(out.payload);
+    uint8_t crc[4];
+    read_exact(crc, 4, ("CRC of " + name).c_str());
+    if (ByteReader(crc, 4, name).u32() != crc_of(crc_buf.data().data(), crc_buf.size()))
+      throw Error(name + ": CRC mismatch");
+    out.kind = Chunk::Segment;
+    ++next_segment_;
+    next_frame_ += s.frames;
+    return true;
+  }
+
+  if (std::memcmp(tag, kTagIndex, 4) == 0) {
+    uint8_t cnt[4];
+    read_exact(cnt, 4, "index");
+    crc_buf.bytes(cnt, 4);
+    uint32_t n = ByteReader(cnt, 4, "index").u32();
+    if (n > kMaxIndexEntries || n > next_segment_)
+      throw Error(name_ + ": index: impossible entry count");
+    std::vector<uint8_t> body(size_t(n) * 20 + 4);
+    read_exact(body.data(), body.size(), "index");
+    crc_buf.bytes(body.data(), body.size() - 4);
+    ByteReader r(body.data(), body.size(), "index");
+    out.index.clear();
+    for (uint32_t i = 0; i < n; ++i) {
+      IndexEntry e;
+      e.segment = r.u32();
+      e.first_frame = r.u64();
+      e.offset = r.u64();
+      out.index.push_back(e);
+    }
+    if (r.u32() != crc_of(crc_buf.data().data(), crc_buf.size()))
+      throw Error(name_ + ": index: CRC mismatch");
+    out.kind = Chunk::Index;
+    return true;
+  }
+
+  if (std::memcmp(tag, kTagEnd, 4) == 0) {
+    uint8_t body[24];
+    read_exact(body, sizeof body, "end chunk");
+    crc_buf.bytes(body, 20);
+    ByteReader r(body, sizeof body, "end chunk");
+    out.end.total_frames = r.u64();
+    out.end.total_segments = r.u32();
+    out.end.index_offset = r.u64();
+    if (r.u32() != crc_of(crc_buf.data().data(), crc_buf.size()))
+      throw Error(name_ + ": end chunk: CRC mismatch");
+    if (out.end.total_frames != next_frame_ || out.end.total_segments != next_segment_)
+      throw Error(name_ + ": end chunk disagrees with the segments read");
+    out.kind = Chunk::End;
+    ended_ = true;
+    return true;
+  }
+  throw Error(name_ + ": unknown chunk at byte " + std::to_string(chunk_pos) +
+              " (corrupt stream?)");
+}
+
+}  // namespace nerv

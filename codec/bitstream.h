@@ -1,0 +1,98 @@
+// The .nerv container, as specified in docs/bitstream.md: stream header, then one chunk per
+// segment, then an index of intra segments and an end chunk. Everything that reads or writes
+// those bytes is here, in the order of the spec's sections.
+#pragma once
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "io/frame.h"
+
+namespace nerv {
+
+constexpr uint8_t kVersionMajor = 1;
+constexpr uint8_t kVersionMinor = 0;
+
+// §2 Stream header.
+struct StreamHeader {
+  int width = 0, height = 0;
+  Rational fps{25, 1};
+  uint64_t frame_count = 0;  // 0: unknown (the stream was written to a pipe)
+  ColorMatrix matrix = ColorMatrix::BT601;
+  ColorRange range = ColorRange::Limited;
+  uint32_t segment_frames = 0;
+  uint32_t intra_period = 0;
+  nlohmann::json config;  // {"model": ..., "quant": ...}
+};
+
+// §3 Segment chunks.
+enum class SegmentType : uint8_t { Intra = 0, Residual = 1 };
+
+struct SegmentHeader {
+  SegmentType type = SegmentType::Intra;
+  uint32_t index = 0;
+  uint64_t first_frame = 0;
+  uint32_t frames = 0;
+  uint64_t offset = 0;  // byte position of the chunk in the stream (filled by the reader)
+};
+
+// §4 Index and §5 end chunk.
+struct IndexEntry {
+  uint32_t segment = 0;
+  uint64_t first_frame = 0;
+  uint64_t offset = 0;
+};
+
+struct StreamEnd {
+  uint64_t total_frames = 0;
+  uint32_t total_segments = 0;
+  uint64_t index_offset = 0;
+};
+
+std::vector<uint8_t> write_stream_header(const StreamHeader& h);
+// Byte positions inside the header, for patching the frame count once it is known.
+constexpr size_t kHeaderFrameCountPos = 4 + 2 + 4 + 16;
+std::vector<uint8_t> write_segment_chunk(const SegmentHeader& h,
+                                         const std::vector<uint8_t>& payload);
+std::vector<uint8_t> write_index_chunk(const std::vector<IndexEntry>& entries);
+std::vector<uint8_t> write_end_chunk(const StreamEnd& e);
+
+// Sequential reader over a file or a pipe ("-"). Every problem is a nerv::Error naming it.
+class BitstreamReader {
+ public:
+  explicit BitstreamReader(const std::string& path);
+  ~BitstreamReader();
+  const StreamHeader& header() const { return header_; }
+
+  struct Chunk {
+    enum Kind { Segment, Index, End } kind = Segment;
+    SegmentHeader segment;
+    std::vector<uint8_t> payload;  // segment payload
+    std::vector<IndexEntry> index;
+    StreamEnd end;
+  };
+  // The next chunk; false once the end chunk has been read. A stream that stops before its end
+  // chunk throws "truncated".
+  bool next(Chunk& out);
+  uint64_t position() const { return pos_; }
+
+ private:
+  void read_exact(void* dst, size_t n, const char* what);
+  bool read_some(void* dst, size_t n, size_t& got);
+  void read_header();
+
+  FILE* f_ = nullptr;
+  bool own_ = false;
+  std::string name_;
+  uint64_t pos_ = 0;
+  uint64_t file_size_ = 0;  // 0 when unknown (pipe)
+  StreamHeader header_;
+  bool ended_ = false;
+  uint32_t next_segment_ = 0;
+  uint64_t next_frame_ = 0;
+};
+
+}  // namespace nerv

@@ -1,0 +1,92 @@
+#include "codec/config.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "codec/presets.h"
+#include "io/error.h"
+#include "models/json_fields.h"
+#include "models/model.h"
+
+namespace nerv {
+namespace {
+
+QuantConfig parse_quant(const nlohmann::json& j, const std::string& where) {
+  JsonFields f(j, where + ".quant");
+  QuantConfig q;
+  q.weight_bits = f.integer("weight_bits", 2, 16, 8);
+  q.embed_bits = f.integer("embed_bits", 2, 16, 6);
+  f.finish();
+  return q;
+}
+
+nlohmann::json quant_json(const QuantConfig& q) {
+  return {{"weight_bits", q.weight_bits}, {"embed_bits", q.embed_bits}};
+}
+
+}  // namespace
+
+CodecConfig parse_codec_config(const nlohmann::json& j, const std::string& where) {
+  JsonFields f(j, where);
+  CodecConfig c;
+  c.name = f.string("name", std::string("custom"));
+  c.description = f.string("description", std::string());
+  c.segment_frames = f.integer("segment_frames", 1, 1024);
+  c.intra_period = f.integer("intra_period", 1, 65535);
+  c.model = f.object("model");
+  validate_model_config(c.model);
+  JsonFields t(f.object("train"), where + ".train");
+  c.train.epochs = t.integer("epochs", 1, 100000);
+  c.train.warm_epochs = t.integer("warm_epochs", 0, 100000, c.train.epochs / 2);
+  c.train.batch_size = t.integer("batch_size", 1, 1024, 2);
+  c.train.lr = t.number("lr", 1e-6, 1.0);
+  c.train.warmup = t.number("warmup", 0.0, 0.9, 0.1);
+  c.train.qat_epochs = t.integer("qat_epochs", 0, 100000, 30);
+  c.train.qat_lr = t.number("qat_lr", 1e-7, 1.0, c.train.lr / 10);
+  c.train.msssim_weight = t.number("msssim_weight", 0.0, 1.0, 0.0);
+  c.train.temporal_l1 = t.number("temporal_l1", 0.0, 1.0, 1e-4);
+  t.finish();
+  c.quant = f.has("quant") ? parse_quant(f.object("quant"), where) : QuantConfig{};
+  f.finish();
+  return c;
+}
+
+CodecConfig load_config_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(path + ": cannot open config");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error(path + ": invalid JSON (" + std::string(e.what()) + ")");
+  }
+  return parse_codec_config(j, path);
+}
+
+CodecConfig load_preset(const std::string& name) {
+  for (const EmbeddedPreset& p : embedded_presets())
+    if (name == p.name) return parse_codec_config(nlohmann::json::parse(p.json), "preset " + name);
+  std::string names;
+  for (const std::string& n : preset_names()) names += (names.empty() ? "" : ", ") + n;
+  throw Error("unknown preset '" + name + "' (available: " + names + ")");
+}
+
+std::vector<std::string> preset_names() {
+  std::vector<std::string> out;
+  for (const EmbeddedPreset& p : embedded_presets()) out.push_back(p.name);
+  return out;
+}
+
+nlohmann::json decoder_config(const CodecConfig& c) {
+  return {{"model", c.model}, {"quant", quant_json(c.quant)}};
+}
+
+void parse_decoder_config(const nlohmann::json& j, nlohmann::json& model, QuantConfig& quant) {
+  JsonFields f(j, "stream config");
+  model = f.object("model");
+  validate_model_config(model);
+  quant = parse_quant(f.object("quant"), "stream config");
+  f.finish();
+}
+
+}  // namespace nerv

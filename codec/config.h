@@ -1,0 +1,46 @@
+// Encoder configuration: a preset from configs/ (compiled in) or a JSON file of the same shape.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace nerv {
+
+struct TrainConfig {
+  int epochs = 300;       // the first segment, fitted from scratch
+  int warm_epochs = 150;  // every later segment, warm-started from the previous decoded weights
+  int batch_size = 2;
+  double lr = 2e-3;
+  double warmup = 0.1;  // fraction of the epochs with a linear warm-up
+  int qat_epochs = 30;  // quantisation-aware fine-tune of the decoder
+  double qat_lr = 2e-4;
+  double msssim_weight = 0;   // loss = (1 - a) * MSE_611 + a * (1 - MS-SSIM)
+  double temporal_l1 = 1e-4;  // penalty per quantisation step of change from the last segment
+};
+
+struct QuantConfig {
+  int weight_bits = 8;
+  int embed_bits = 6;
+};
+
+struct CodecConfig {
+  std::string name;
+  std::string description;
+  int segment_frames = 16;
+  int intra_period = 4;  // every K-th segment is coded without reference to the one before
+  nlohmann::json model;  // architecture, see models/
+  TrainConfig train;
+  QuantConfig quant;
+};
+
+// Strict: unknown keys, wrong types, out-of-range values and impossible shapes are errors.
+CodecConfig parse_codec_config(const nlohmann::json& j, const std::string& where);
+CodecConfig load_config_file(const std::string& path);
+CodecConfig load_preset(const std::string& name);
+std::vector<std::string> preset_names();
+
+// What the decoder needs, stored in the stream header: {"model": ..., "quant": ...}.
+nlohmann::json decoder_config(const CodecConfig& c);
+void parse_decoder_config(const nlohmann::json& j, nlohmann::json& model, QuantConfig& quant);
+
+}  // namespace nerv

@@ -1,0 +1,59 @@
+// The encoder pipeline: reads the input one segment at a time (memory bounded by a segment),
+// fits each segment, writes its chunk, and measures quality by decoding the chunk it wrote.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "codec/config.h"
+#include "codec/fitter.h"
+#include "codec/segment_payload.h"
+#include "io/metrics.h"
+#include "io/video_reader.h"
+
+namespace nerv {
+
+struct EncodeOptions {
+  CodecConfig cfg;
+  uint64_t seed = 0;
+  int64_t expected_frames = -1;  // for progress and ETA only; -1 if unknown
+};
+
+struct SegmentReport {
+  uint32_t index = 0;
+  SegmentType type = SegmentType::Intra;
+  uint64_t first_frame = 0;
+  uint32_t frames = 0;
+  size_t bytes = 0;  // the whole chunk
+  double seconds = 0;
+  double psnr_yuv = 0;               // decoded, against the source
+  std::vector<TensorStats> tensors;  // per tensor: stored size, both coders, entropy
+};
+
+struct EncodeEvent {
+  enum Kind { SegmentStart, Progress, SegmentDone } kind;
+  uint32_t segment = 0;
+  int64_t segments_expected = -1;  // -1 when the input length is unknown
+  uint32_t segment_frames = 0;
+  FitProgress fit{};
+  const SegmentReport* done = nullptr;
+};
+
+struct EncodeReport {
+  int width = 0, height = 0;
+  Rational fps;
+  uint64_t frames = 0;
+  uint64_t bytes = 0;
+  double seconds = 0;
+  size_t decoder_params = 0;
+  double decoder_macs_per_pixel = 0;
+  MetricsSummary metrics;  // of the decoded bitstream against the source
+  std::vector<SegmentReport> segments;
+  double bpp() const { return frames ? bytes * 8.0 / (double(frames) * width * height) : 0; }
+  double kbps() const { return frames ? bytes * 8.0 / 1000.0 / (frames / fps.value()) : 0; }
+};
+
+EncodeReport encode_video(VideoReader& input, const std::string& output, const EncodeOptions& opt,
+                          const std::function<void(const EncodeEvent&)>& on_event);
+
+}  // namespace nerv

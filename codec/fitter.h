@@ -1,0 +1,36 @@
+// Fits one segment: trains the network on the segment's frames, quantises the embeddings and
+// the decoder weights, fine-tunes with quantisation in the loop, and returns the integers the
+// segment payload carries.
+#pragma once
+#include <functional>
+#include <vector>
+
+#include "codec/config.h"
+#include "codec/frame_tensors.h"
+#include "codec/segment_payload.h"
+#include "models/model.h"
+
+namespace nerv {
+
+// The previous segment's decoded state: what a residual segment is coded against.
+struct WeightState {
+  std::vector<WeightGrid> grids;        // from the last intra segment
+  std::vector<std::vector<int32_t>> q;  // quantised weights of the previous segment
+};
+
+struct FitProgress {
+  const char* phase;  // "fit" or "qat"
+  int epoch, epochs;
+  double psnr;  // YUV 6:1:1 PSNR of the training loss over the last epoch
+};
+
+// `model` holds the starting weights (fresh for the first segment, the previous segment's
+// decoded weights otherwise). `prev` is required for a residual segment.
+SegmentPayload fit_segment(InrModel& model, const SegmentTensors& data, const CodecConfig& cfg,
+                           SegmentType type, bool first, const WeightState* prev, uint64_t seed,
+                           const std::function<void(const FitProgress&)>& progress);
+
+// The coded tensors' shapes, in bitstream order.
+std::vector<TensorShape> coded_shapes(InrModel& model);
+
+}  // namespace nerv

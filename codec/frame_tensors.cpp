@@ -1,0 +1,59 @@
+#include "codec/frame_tensors.h"
+
+#include <cstring>
+
+namespace nerv {
+
+SegmentTensors frames_to_tensors(const std::vector<Frame>& frames, int pw, int ph) {
+  int64_t n = int64_t(frames.size());
+  int w = frames[0].width, h = frames[0].height;
+  int cw = frames[0].plane_width(1), ch = frames[0].plane_height(1);
+  auto u8 = torch::TensorOptions().dtype(torch::kUInt8);
+  torch::Tensor y8 = torch::empty({n, 1, h, w}, u8), uv8 = torch::empty({n, 2, ch, cw}, u8);
+  for (int64_t i = 0; i < n; ++i) {
+    std::memcpy(y8[i].data_ptr<uint8_t>(), frames[i].planes[0].data(), size_t(w) * h);
+    std::memcpy(uv8[i][0].data_ptr<uint8_t>(), frames[i].planes[1].data(), size_t(cw) * ch);
+    std::memcpy(uv8[i][1].data_ptr<uint8_t>(), frames[i].planes[2].data(), size_t(cw) * ch);
+  }
+  SegmentTensors t;
+  t.y = y8.to(torch::kFloat).div_(255.0);
+  t.uv = uv8.to(torch::kFloat).div_(255.0);
+  namespace F = torch::nn::functional;
+  torch::Tensor uv_full = t.uv.repeat_interleave(2, 2).repeat_interleave(2, 3);
+  uv_full = uv_full.narrow(2, 0, h).narrow(3, 0, w);
+  torch::Tensor yuv = torch::cat({t.y, uv_full}, 1);
+  t.input =
+      F::pad(yuv, F::PadFuncOptions({0, pw - w, 0, ph - h}).mode(torch::kReplicate)).contiguous();
+  return t;
+}
+
+void split_output(const torch::Tensor& out, int w, int h, torch::Tensor& y, torch::Tensor& uv) {
+  int cw = (w + 1) / 2, ch = (h + 1) / 2;
+  y = out.narrow(1, 0, 1).narrow(2, 0, h).narrow(3, 0, w);
+  torch::Tensor c = out.narrow(1, 1, 2).narrow(2, 0, 2 * ch).narrow(3, 0, 2 * cw);
+  uv = torch::avg_pool2d(c, 2);
+}
+
+void output_to_frames(const torch::Tensor& out, int w, int h, ColorMatrix m, ColorRange r,
+                      int64_t first_index, std::vector<Frame>& frames) {
+  torch::Tensor y, uv;
+  split_output(out.to(torch::kFloat), w, h, y, uv);
+  auto to8 = [](const torch::Tensor& t) {
+    return t.mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8).contiguous();
+  };
+  torch::Tensor y8 = to8(y), uv8 = to8(uv);
+  int64_t n = out.size(0);
+  frames.resize(size_t(n));
+  for (int64_t i = 0; i < n; ++i) {
+    Frame& f = frames[size_t(i)];
+    f.matrix = m;
+    f.range = r;
+    f.index = first_index + i;
+    f.resize(w, h, PixFmt::YUV420P);
+    std::memcpy(f.planes[0].data(), y8[i].data_ptr<uint8_t>(), f.plane_size(0));
+    std::memcpy(f.planes[1].data(), uv8[i][0].data_ptr<uint8_t>(), f.plane_size(1));
+    std::memcpy(f.planes[2].data(), uv8[i][1].data_ptr<uint8_t>(), f.plane_size(2));
+  }
+}
+
+}  // namespace nerv

@@ -1,0 +1,28 @@
+// Between nervc frames (8-bit YUV 4:2:0) and the tensors the networks see. The network
+// predicts YUV 4:4:4 at the padded size; luma is cropped, chroma is cropped and 2x2-averaged
+// to 4:2:0, so the loss and the decoded frames measure exactly the planes that are scored.
+#pragma once
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "io/frame.h"
+
+namespace nerv {
+
+struct SegmentTensors {
+  torch::Tensor input;  // [N, 3, Hp, Wp] YUV 4:4:4 in [0, 1], chroma repeated, edges replicated
+  torch::Tensor y;      // [N, 1, H, W] in [0, 1]
+  torch::Tensor uv;     // [N, 2, ceil(H/2), ceil(W/2)] in [0, 1]
+};
+
+SegmentTensors frames_to_tensors(const std::vector<Frame>& frames, int padded_w, int padded_h);
+
+// Network output [N, 3, Hp, Wp] -> luma [N, 1, H, W] and 4:2:0 chroma [N, 2, Hc, Wc].
+void split_output(const torch::Tensor& out, int w, int h, torch::Tensor& y, torch::Tensor& uv);
+
+// Network output -> frames (rounded to 8 bits); frames[i].index = first_index + i.
+void output_to_frames(const torch::Tensor& out, int w, int h, ColorMatrix m, ColorRange r,
+                      int64_t first_index, std::vector<Frame>& frames);
+
+}  // namespace nerv

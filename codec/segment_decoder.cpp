@@ -1,0 +1,78 @@
+#include "codec/segment_decoder.h"
+
+#include "codec/frame_tensors.h"
+#include "io/error.h"
+
+namespace nerv {
+
+SegmentDecoder::SegmentDecoder(const StreamHeader& h) : header_(h) {
+  nlohmann::json model_cfg;
+  parse_decoder_config(h.config, model_cfg, quant_);
+  model_ = make_model(model_cfg, h.width, h.height);
+  model_->eval();
+  shapes_ = coded_shapes(*model_);
+}
+
+void SegmentDecoder::rebuild(const SegmentHeader& sh, const std::vector<uint8_t>& payload,
+                             std::vector<TensorStats>* stats) {
+  std::string where = "segment " + std::to_string(sh.index);
+  bool residual = sh.type == SegmentType::Residual;
+  if (residual && last_segment_ != int64_t(sh.index) - 1)
+    throw Error(where + ": residual segment without its previous segment");
+  last_segment_ = -1;  // until this one succeeds
+  if (stats) stats->clear();
+  std::vector<int64_t> eshape = model_->embedding_shape();
+  SegmentPayload p =
+      read_segment_payload(payload, sh.type, sh.frames, eshape, shapes_, where, stats);
+  if (stats)
+    for (size_t i = 0; i < shapes_.size(); ++i) (*stats)[i + 1].name = shapes_[i].name;
+
+  if (!residual) {
+    state_.grids = std::move(p.grids);
+    state_.q = std::move(p.symbols);
+  } else {
+    for (size_t t = 0; t < shapes_.size(); ++t)
+      for (size_t k = 0; k < state_.q[t].size(); ++k) {
+        int64_t v = int64_t(state_.q[t][k]) + p.symbols[t][k];
+        if (v < -kMaxSymbol * 2 || v > kMaxSymbol * 2) throw Error(where + ": weight out of range");
+        state_.q[t][k] = int32_t(v);
+      }
+  }
+  NamedTensors coded = model_->coded_tensors();
+  torch::NoGradGuard ng;
+  for (size_t t = 0; t < shapes_.size(); ++t) {
+    torch::Tensor w = torch::empty(shapes_[t].dims, torch::kFloat);
+    dequantize_weights(state_.q[t].data(), state_.q[t].size(), state_.grids[t],
+                       w.data_ptr<float>());
+    coded[t].second.copy_(w);
+  }
+  if (!eshape.empty()) {
+    std::vector<int64_t> dims = {int64_t(sh.frames)};
+    dims.insert(dims.end(), eshape.begin(), eshape.end());
+    embeddings_ = torch::empty(dims, torch::kFloat);
+    size_t inner = size_t(embeddings_[0][0].numel());
+    dequantize_affine(p.embed_symbols.data(), sh.frames, inner, p.embed_grid, quant_.embed_bits,
+                      embeddings_.data_ptr<float>());
+  }
+  last_segment_ = sh.index;
+}
+
+void SegmentDecoder::decode(const SegmentHeader& sh, const std::vector<uint8_t>& payload,
+                            std::vector<Frame>& frames, std::vector<TensorStats>* stats) {
+  rebuild(sh, payload, stats);
+  torch::NoGradGuard ng;
+  frames.clear();
+  std::vector<Frame> part;
+  for (int64_t s = 0; s < int64_t(sh.frames); s += batch_) {
+    int64_t b = std::min<int64_t>(batch_, int64_t(sh.frames) - s);
+    torch::Tensor in = embeddings_.defined()
+                           ? embeddings_.narrow(0, s, b)
+                           : model_->embed(torch::Tensor(), torch::arange(s, s + b));
+    torch::Tensor out = model_->decode(in);
+    output_to_frames(out, header_.width, header_.height, header_.matrix, header_.range,
+                     int64_t(sh.first_frame) + s, part);
+    for (Frame& f : part) frames.push_back(std::move(f));
+  }
+}
+
+}  // namespace nerv

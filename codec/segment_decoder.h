@@ -1,0 +1,44 @@
+// Rebuilds each segment's weights from its payload and runs the network: the one decoding
+// path, used by `nervc decode` and by the encoder to measure exactly what a decoder will see.
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "codec/bitstream.h"
+#include "codec/config.h"
+#include "codec/fitter.h"
+#include "codec/segment_payload.h"
+#include "io/frame.h"
+#include "models/model.h"
+
+namespace nerv {
+
+class SegmentDecoder {
+ public:
+  explicit SegmentDecoder(const StreamHeader& h);
+
+  // Decodes one segment into frames. A residual segment needs the segment before it to have
+  // been decoded by this object. On error the reference is dropped until the next intra.
+  void decode(const SegmentHeader& sh, const std::vector<uint8_t>& payload,
+              std::vector<Frame>& frames, std::vector<TensorStats>* stats = nullptr);
+  // Parses and rebuilds the weights only (no network run).
+  void rebuild(const SegmentHeader& sh, const std::vector<uint8_t>& payload,
+               std::vector<TensorStats>* stats = nullptr);
+
+  InrModel& model() { return *model_; }
+  const WeightState& state() const { return state_; }
+  const std::vector<TensorShape>& shapes() const { return shapes_; }
+  void set_batch(int b) { batch_ = b; }
+
+ private:
+  StreamHeader header_;
+  QuantConfig quant_;
+  std::shared_ptr<InrModel> model_;
+  std::vector<TensorShape> shapes_;
+  WeightState state_;
+  torch::Tensor embeddings_;  // dequantised, of the last rebuilt segment
+  int64_t last_segment_ = -1;
+  int batch_ = 4;
+};
+
+}  // namespace nerv

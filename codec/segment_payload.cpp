@@ -1,0 +1,124 @@
+#include "codec/segment_payload.h"
+
+#include <cmath>
+
+#include "codec/byte_io.h"
+#include "codec/symbol_coders.h"
+#include "io/error.h"
+
+namespace nerv {
+namespace {
+
+enum class Coder : uint8_t { Cabac = 0, HtsArith = 1 };
+
+// §3.2 coded block: coder id, byte count, bytes. Both coders run; the smaller is kept.
+void write_block(ByteWriter& w, const std::vector<int32_t>& symbols, TensorStats* st) {
+  std::vector<uint8_t> cabac = cabac_encode(symbols);
+  std::vector<uint8_t> hts = hts_encode(symbols);
+  bool use_cabac = cabac.size() <= hts.size();
+  const std::vector<uint8_t>& best = use_cabac ? cabac : hts;
+  w.u8(uint8_t(use_cabac ? Coder::Cabac : Coder::HtsArith));
+  w.u32(uint32_t(best.size()));
+  w.bytes(best);
+  if (st) {
+    st->symbols = symbols.size();
+    st->cabac_bytes = cabac.size();
+    st->hts_bytes = hts.size();
+    st->entropy_bits = order0_entropy_bits(symbols);
+    st->coder = use_cabac ? "cabac" : "arith";
+    st->bytes += 5 + best.size();
+  }
+}
+
+std::vector<int32_t> read_block(ByteReader& r, size_t count, TensorStats* st) {
+  size_t start = r.position();
+  uint8_t coder = r.u8();
+  uint32_t size = r.u32();
+  const uint8_t* data = r.take(size);
+  std::vector<int32_t> out;
+  if (coder == uint8_t(Coder::Cabac))
+    out = cabac_decode(data, size, count);
+  else if (coder == uint8_t(Coder::HtsArith))
+    out = hts_decode(data, size, count);
+  else
+    throw Error(r.what() + ": unknown entropy coder " + std::to_string(coder));
+  if (st) {
+    st->symbols = count;
+    st->bytes += r.position() - start;
+    st->entropy_bits = order0_entropy_bits(out);
+    st->coder = coder == uint8_t(Coder::Cabac) ? "cabac" : "arith";
+  }
+  return out;
+}
+
+float finite_f32(ByteReader& r, const char* what) {
+  float v = r.f32();
+  if (!std::isfinite(v)) throw Error(r.what() + ": non-finite " + what);
+  return v;
+}
+
+}  // namespace
+
+size_t TensorShape::numel() const {
+  size_t n = 1;
+  for (int64_t d : dims) n *= size_t(d);
+  return n;
+}
+
+std::vector<uint8_t> write_segment_payload(const SegmentPayload& p, SegmentType type,
+                                           std::vector<TensorStats>* stats) {
+  ByteWriter w;
+  TensorStats est{"embeddings"};
+  size_t start = w.size();
+  for (size_t c = 0; c < p.embed_grid.step.size(); ++c) {
+    w.f32(p.embed_grid.offset[c]);
+    w.f32(p.embed_grid.step[c]);
+  }
+  est.bytes = w.size() - start;
+  write_block(w, p.embed_symbols, &est);
+  if (stats) stats->push_back(est);
+  for (size_t t = 0; t < p.symbols.size(); ++t) {
+    TensorStats st;
+    start = w.size();
+    if (type == SegmentType::Intra)
+      for (float s : p.grids[t].step) w.f32(s);
+    st.bytes = w.size() - start;
+    write_block(w, p.symbols[t], &st);
+    if (stats) stats->push_back(st);
+  }
+  return std::move(w.data());
+}
+
+SegmentPayload read_segment_payload(const std::vector<uint8_t>& bytes, SegmentType type,
+                                    uint32_t frames, const std::vector<int64_t>& embed_shape,
+                                    const std::vector<TensorShape>& tensors,
+                                    const std::string& where, std::vector<TensorStats>* stats) {
+  ByteReader r(bytes.data(), bytes.size(), where);
+  SegmentPayload p;
+  size_t embed_numel = 1;
+  for (int64_t d : embed_shape) embed_numel *= size_t(d);
+  size_t channels = embed_shape.empty() ? 0 : size_t(embed_shape[0]);
+  TensorStats est{"embeddings"};
+  for (size_t c = 0; c < channels; ++c) {
+    p.embed_grid.offset.push_back(finite_f32(r, "embedding offset"));
+    p.embed_grid.step.push_back(finite_f32(r, "embedding step"));
+  }
+  est.bytes = channels * 8;
+  p.embed_symbols = read_block(r, embed_numel * frames, &est);
+  if (stats) stats->push_back(est);
+  for (const TensorShape& t : tensors) {
+    TensorStats st{t.name};
+    if (type == SegmentType::Intra) {
+      WeightGrid g;
+      for (size_t c = 0; c < t.channels(); ++c) g.step.push_back(finite_f32(r, "weight step"));
+      st.bytes = t.channels() * 4;
+      p.grids.push_back(std::move(g));
+    }
+    p.symbols.push_back(read_block(r, t.numel(), &st));
+    if (stats) stats->push_back(st);
+  }
+  if (r.remaining() != 0) throw Error(where + ": payload has unexpected trailing bytes");
+  return p;
+}
+
+}  // namespace nerv

@@ -1,0 +1,52 @@
+#include "io/file_sink.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include "io/error.h"
+
+namespace nerv {
+
+FileSink::FileSink(const std::string& path) : out_(path) {
+  if (path == "-") {
+    f_ = stdout;
+    return;
+  }
+  if (is_stream_target(path)) throw Error(path + ": only files and '-' can receive a .nerv stream");
+  f_ = std::fopen(out_.write_path().c_str(), "wb");
+  if (!f_) throw Error(path + ": cannot open for writing: " + std::strerror(errno));
+  seekable_ = true;
+}
+
+FileSink::~FileSink() {
+  if (f_ && f_ != stdout) std::fclose(f_);
+}
+
+void FileSink::write(const std::vector<uint8_t>& bytes) {
+  if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), f_) != bytes.size())
+    throw Error(out_.final_path() + ": write error: " + std::strerror(errno));
+  if (f_ == stdout && std::fflush(f_) != 0)  // a reader at the other end gets whole chunks now
+    throw Error("stdout: write error: " + std::string(std::strerror(errno)));
+  pos_ += bytes.size();
+}
+
+void FileSink::patch(uint64_t offset, const std::vector<uint8_t>& bytes) {
+  if (!seekable_) throw Error("cannot rewrite a stream that is not a file");
+  if (std::fseek(f_, long(offset), SEEK_SET) != 0 ||
+      std::fwrite(bytes.data(), 1, bytes.size(), f_) != bytes.size() ||
+      std::fseek(f_, 0, SEEK_END) != 0)
+    throw Error(out_.final_path() + ": write error: " + std::strerror(errno));
+}
+
+void FileSink::commit() {
+  if (f_ == stdout) {
+    if (std::fflush(stdout) != 0) throw Error("stdout: write error");
+    return;
+  }
+  int err = std::fclose(f_);
+  f_ = nullptr;
+  if (err != 0) throw Error(out_.final_path() + ": write error: " + std::strerror(errno));
+  out_.commit();
+}
+
+}  // namespace nerv

@@ -1,0 +1,30 @@
+// The architectures nervc knows, by the "arch" key of a model config. A new architecture is a
+// file in models/ plus a line in each function here.
+#include "io/error.h"
+#include "models/hnerv.h"
+#include "models/model.h"
+
+namespace nerv {
+
+static std::string arch_of(const nlohmann::json& cfg) {
+  if (!cfg.is_object() || !cfg.contains("arch") || !cfg["arch"].is_string())
+    throw Error("model: missing \"arch\"");
+  return cfg["arch"].get<std::string>();
+}
+
+void validate_model_config(const nlohmann::json& cfg) {
+  std::string arch = arch_of(cfg);
+  if (arch == "hnerv") {
+    parse_hnerv_config(cfg);
+    return;
+  }
+  throw Error("model.arch: unknown architecture '" + arch + "'");
+}
+
+std::shared_ptr<InrModel> make_model(const nlohmann::json& cfg, int width, int height) {
+  std::string arch = arch_of(cfg);
+  if (arch == "hnerv") return std::make_shared<Hnerv>(parse_hnerv_config(cfg), width, height);
+  throw Error("model.arch: unknown architecture '" + arch + "'");
+}
+
+}  // namespace nerv
