@@ -8,7 +8,7 @@ namespace nerv {
 
 static std::string arch_of(const nlohmann::json& cfg) {
   if (!cfg.is_object() || !cfg.contains("arch") || !cfg["arch"].is_string())
-    throw Error("model: missing \"arch\"");
+    throw Error("model: missing key 'arch'");
   return cfg["arch"].get<std::string>();
 }
 

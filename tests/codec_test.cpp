@@ -1,0 +1,260 @@
+// The codec end to end on a tiny clip: bitstream round trip, determinism, decoded quality
+// equal to what the encoder reported, and every kind of damage ending in a clean error.
+#include <fstream>
+#include <random>
+
+#include "codec/bitstream.h"
+#include "codec/config.h"
+#include "codec/decoder.h"
+#include "codec/encoder.h"
+#include "codec/segment_decoder.h"
+#include "io/error.h"
+#include "io/metrics.h"
+#include "tests/test_util.h"
+
+namespace nerv {
+namespace {
+
+using test::data;
+
+std::vector<uint8_t> slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
+}
+
+void spit(const std::string& path, const std::vector<uint8_t>& b) {
+  std::ofstream f(path, std::ios::binary);
+  f.write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
+}
+
+EncodeReport encode_tiny(const std::string& out, uint64_t seed = 0) {
+  auto reader = open_video_reader(data("foreman_64x64_6f.y4m"), {});
+  EncodeOptions opt;
+  opt.cfg = load_config_file(data("tiny_config.json"));
+  opt.seed = seed;
+  return encode_video(*reader, out, opt, nullptr);
+}
+
+std::vector<Frame> decode_all(const std::string& in) {
+  std::vector<Frame> frames;
+  decode_stream(
+      in, [](const StreamHeader&) {}, [&](const Frame& f) { frames.push_back(f); });
+  return frames;
+}
+
+// Encoded once for the whole suite (fitting is the slow part).
+class Codec : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string((std::filesystem::temp_directory_path() / "nervc-codec-test").string());
+    std::filesystem::remove_all(*dir_);
+    std::filesystem::create_directories(*dir_);
+    stream_ = new std::string(*dir_ + "/tiny.nerv");
+    report_ = new EncodeReport(encode_tiny(*stream_));
+  }
+  static std::string* dir_;
+  static std::string* stream_;
+  static EncodeReport* report_;
+};
+std::string* Codec::dir_;
+std::string* Codec::stream_;
+EncodeReport* Codec::report_;
+
+TEST_F(Codec, ReportsSegmentsAndSize) {
+  EXPECT_EQ(report_->frames, 6u);
+  ASSERT_EQ(report_->segments.size(), 2u);
+  EXPECT_EQ(report_->segments[0].type, SegmentType::Intra);
+  EXPECT_EQ(report_->segments[1].type, SegmentType::Residual);
+  EXPECT_EQ(report_->bytes, std::filesystem::file_size(*stream_));
+}
+
+TEST_F(Codec, DecodeReproducesTheReportedQuality) {
+  std::vector<Frame> decoded = decode_all(*stream_);
+  auto source = test::read_all(data("foreman_64x64_6f.y4m"));
+  ASSERT_EQ(decoded.size(), source.size());
+  MetricsAccumulator acc;
+  for (size_t i = 0; i < source.size(); ++i) acc.add(source[i], decoded[i]);
+  MetricsSummary s = acc.summary();
+  EXPECT_DOUBLE_EQ(s.mean.psnr_yuv, report_->metrics.mean.psnr_yuv);
+  EXPECT_DOUBLE_EQ(s.mean.psnr_y, report_->metrics.mean.psnr_y);
+  // A broken pipeline (wrong weights, wrong planes, wrong order) lands far below this.
+  EXPECT_GT(s.mean.psnr_yuv, 24.0);
+  for (size_t i = 0; i < decoded.size(); ++i) EXPECT_EQ(decoded[i].index, int64_t(i));
+}
+
+TEST_F(Codec, SameSeedSameBytesOtherSeedOtherBytes) {
+  std::string again = *dir_ + "/again.nerv", other = *dir_ + "/other.nerv";
+  encode_tiny(again, 0);
+  EXPECT_EQ(slurp(again), slurp(*stream_));
+  encode_tiny(other, 1);
+  EXPECT_NE(slurp(other), slurp(*stream_));
+}
+
+TEST_F(Codec, HeaderRoundTrip) {
+  BitstreamReader r(*stream_);
+  const StreamHeader& h = r.header();
+  EXPECT_EQ(h.width, 64);
+  EXPECT_EQ(h.height, 64);
+  EXPECT_EQ(h.fps.num, 30000);
+  EXPECT_EQ(h.fps.den, 1001);
+  EXPECT_EQ(h.frame_count, 6u);
+  EXPECT_EQ(h.segment_frames, 3u);
+  EXPECT_EQ(h.intra_period, 2u);
+  std::vector<uint8_t> file = slurp(*stream_), written = write_stream_header(h);
+  ASSERT_LT(written.size(), file.size());
+  EXPECT_TRUE(std::equal(written.begin(), written.end(), file.begin()));
+  BitstreamReader::Chunk c;
+  int segments = 0, index = 0, ends = 0;
+  while (r.next(c)) {
+    segments += c.kind == BitstreamReader::Chunk::Segment;
+    index += c.kind == BitstreamReader::Chunk::Index;
+    ends += c.kind == BitstreamReader::Chunk::End;
+    if (c.kind == BitstreamReader::Chunk::Index) {
+      ASSERT_EQ(c.index.size(), 1u);
+      EXPECT_EQ(c.index[0].offset, write_stream_header(h).size());
+    }
+    if (c.kind == BitstreamReader::Chunk::Segment)  // writing the chunk again gives its bytes
+      EXPECT_EQ(write_segment_chunk(c.segment, c.payload).size(), c.payload.size() + 29);
+  }
+  EXPECT_EQ(segments, 2);
+  EXPECT_EQ(index, 1);
+  EXPECT_EQ(ends, 1);
+}
+
+// Reads every chunk and rebuilds every segment's weights: the decoder minus the network run,
+// which does not depend on the bytes (a full decode of each case would take minutes).
+void parse_all(const std::string& path) {
+  BitstreamReader r(path);
+  SegmentDecoder dec(r.header());
+  BitstreamReader::Chunk c;
+  while (r.next(c))
+    if (c.kind == BitstreamReader::Chunk::Segment) dec.rebuild(c.segment, c.payload);
+}
+
+// Every truncation ends in a clean error, never a crash, hang or partial success.
+TEST_F(Codec, TruncationAtEveryOffsetIsACleanError) {
+  std::vector<uint8_t> full = slurp(*stream_);
+  std::string cut = *dir_ + "/cut.nerv";
+  for (size_t len = 0; len < full.size(); ++len) {
+    spit(cut, std::vector<uint8_t>(full.begin(), full.begin() + long(len)));
+    EXPECT_THROW(parse_all(cut), Error) << "length " << len;
+    if (len % 101 == 0) EXPECT_THROW(decode_all(cut), Error) << "length " << len;
+  }
+}
+
+// A flipped byte anywhere is caught (CRC, header checks) or, at worst, decodes.
+TEST_F(Codec, RandomByteFlipsAreCleanErrors) {
+  std::vector<uint8_t> full = slurp(*stream_);
+  std::string bad = *dir_ + "/flip.nerv";
+  std::mt19937 rng(9);
+  int errors = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    std::vector<uint8_t> b = full;
+    size_t pos = rng() % b.size();
+    b[pos] ^= uint8_t(1 + rng() % 255);
+    spit(bad, b);
+    try {
+      decode_all(bad);
+    } catch (const Error&) {
+      ++errors;
+    }
+  }
+  EXPECT_EQ(errors, 300);  // CRC-32 covers every byte
+}
+
+void expect_error(const std::string& path, const std::string& needle) {
+  try {
+    decode_all(path);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(Codec, NamedErrors) {
+  std::vector<uint8_t> full = slurp(*stream_);
+  std::string p = *dir_ + "/named.nerv";
+  std::vector<uint8_t> b = full;
+  b[0] = 'X';
+  spit(p, b);
+  expect_error(p, "not a .nerv stream");
+  b = full;
+  b[4] = 9;
+  spit(p, b);
+  expect_error(p, "unsupported .nerv version 9");
+  b = full;
+  size_t seg1 = write_stream_header(BitstreamReader(*stream_).header()).size() + 40;
+  b[seg1] ^= 0x55;
+  spit(p, b);
+  expect_error(p, "segment 0: CRC mismatch");
+  expect_error(*dir_ + "/missing.nerv", "no such file");
+}
+
+// A header that claims absurd sizes is refused before anything big is allocated.
+TEST(Bitstream, AbsurdHeaderFieldsAreRefused) {
+  StreamHeader h;
+  h.width = 64;
+  h.height = 64;
+  h.segment_frames = 4;
+  h.intra_period = 1;
+  h.config = {{"model", nlohmann::json::object()}, {"quant", nlohmann::json::object()}};
+  auto dir = test::scratch();
+  std::string p = (dir / "h.nerv").string();
+  auto with = [&](auto edit) {
+    StreamHeader x = h;
+    edit(x);
+    spit(p, write_stream_header(x));
+    try {
+      BitstreamReader r(p);
+      decode_stream(
+          p, [](const StreamHeader&) {}, [](const Frame&) {});
+      ADD_FAILURE() << "accepted";
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(with([](StreamHeader& x) { x.width = 1 << 20; }).find("out of range"),
+            std::string::npos);
+  EXPECT_NE(with([](StreamHeader& x) { x.fps = {0, 1}; }).find("frame rate"), std::string::npos);
+  EXPECT_NE(with([](StreamHeader& x) { x.segment_frames = 100000; }).find("out of range"),
+            std::string::npos);
+  EXPECT_NE(with([](StreamHeader& x) {}).find("missing key 'arch'"), std::string::npos);
+}
+
+TEST(Config, StrictParsing) {
+  CodecConfig c = load_preset("xs");
+  EXPECT_EQ(c.name, "xs");
+  EXPECT_GE(preset_names().size(), 4u);
+  EXPECT_THROW(load_preset("nope"), Error);
+  nlohmann::json j = nlohmann::json::parse(std::ifstream(data("tiny_config.json")));
+  auto err = [&](nlohmann::json bad) {
+    try {
+      parse_codec_config(bad, "cfg");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  nlohmann::json b = j;
+  b["model"]["chanels"] = 3;
+  EXPECT_EQ(err(b), "model: unknown key 'chanels'");
+  b = j;
+  b["model"]["channels"] = {12, 8};
+  EXPECT_NE(err(b).find("model.channels"), std::string::npos);
+  b = j;
+  b["model"]["kernel_sizes"] = {2, 3, 3};
+  EXPECT_NE(err(b).find("odd"), std::string::npos);
+  b = j;
+  b["train"]["epochs"] = -1;
+  EXPECT_NE(err(b).find("cfg.train.epochs: out of range"), std::string::npos);
+  b = j;
+  b["segment_frames"] = "many";
+  EXPECT_NE(err(b).find("expected an integer"), std::string::npos);
+  b = j;
+  b["model"]["arch"] = "transformer";
+  EXPECT_NE(err(b).find("unknown architecture"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nerv
