@@ -1,5 +1,7 @@
 // The codec end to end on a tiny clip: bitstream round trip, determinism, decoded quality
 // equal to what the encoder reported, and every kind of damage ending in a clean error.
+#include <unistd.h>
+
 #include <fstream>
 #include <random>
 
@@ -46,12 +48,16 @@ std::vector<Frame> decode_all(const std::string& in) {
 class Codec : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::string((std::filesystem::temp_directory_path() / "nervc-codec-test").string());
+    // One folder per process: ctest runs each test in its own process.
+    dir_ = new std::string(
+        (std::filesystem::temp_directory_path() / ("nervc-codec-test-" + std::to_string(getpid())))
+            .string());
     std::filesystem::remove_all(*dir_);
     std::filesystem::create_directories(*dir_);
     stream_ = new std::string(*dir_ + "/tiny.nerv");
     report_ = new EncodeReport(encode_tiny(*stream_));
   }
+  static void TearDownTestSuite() { std::filesystem::remove_all(*dir_); }
   static std::string* dir_;
   static std::string* stream_;
   static EncodeReport* report_;
