@@ -4,28 +4,12 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
+#include "app/report_json.h"
 #include "io/error.h"
 #include "io/metrics.h"
 
 namespace nerv::app {
 namespace {
-
-// JSON has no infinity: identical planes are reported as the string "inf".
-nlohmann::json db(double v) {
-  return std::isinf(v) ? nlohmann::json("inf") : nlohmann::json(v);
-}
-nlohmann::json num_or_null(double v) {
-  return std::isnan(v) ? nlohmann::json() : nlohmann::json(v);
-}
-
-nlohmann::json to_json(const FrameMetrics& m, const std::string& ssim_kind) {
-  return {{"psnr_y", db(m.psnr_y)},
-          {"psnr_u", db(m.psnr_u)},
-          {"psnr_v", db(m.psnr_v)},
-          {"psnr_yuv", db(m.psnr_yuv)},
-          {"psnr_rgb", db(m.psnr_rgb)},
-          {ssim_kind == "ms-ssim" ? "msssim" : "ssim", num_or_null(m.ssim)}};
-}
 
 int64_t count_rest(VideoReader& r, Frame& f) {
   int64_t n = 0;
@@ -83,10 +67,10 @@ Run add_metrics(CLI::App& app) {
                           {"identical", s.identical},
                           {"rgb_matrix", s.rgb_matrix},
                           {"ssim_kind", s.ssim_kind},
-                          {"average", to_json(s.mean, s.ssim_kind)}};
+                          {"average", metrics_json(s.mean, s.ssim_kind)}};
       nlohmann::json frames = nlohmann::json::array();
       for (const FrameMetrics& f : s.per_frame) {
-        nlohmann::json fj = to_json(f, s.ssim_kind);
+        nlohmann::json fj = metrics_json(f, s.ssim_kind);
         fj["frame"] = f.index;
         frames.push_back(fj);
       }

@@ -1,5 +1,7 @@
 // nervc: the command-line front end. Every failure ends as one line on stderr and exit 1
 // (2 for a bad command line).
+#include <malloc.h>
+
 #include <cstdio>
 #include <map>
 
@@ -7,6 +9,10 @@
 #include "io/temp_output.h"
 
 int main(int argc, char** argv) {
+  // Keep large freed blocks in the heap instead of returning them to the kernel: training
+  // reallocates the same big tensors every step, and fresh pages fault expensively.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
   nerv::install_interrupt_cleanup();
   CLI::App app{"nervc: neural (implicit-representation) video codec"};
   app.name("nervc");

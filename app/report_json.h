@@ -6,7 +6,8 @@
 
 namespace nerv::app {
 
-nlohmann::json db_json(double v);  // "inf" for infinity, null for NaN
+// JSON has no infinity: identical planes give the string "inf"; NaN (no value) gives null.
+nlohmann::json db_json(double v);
 nlohmann::json metrics_json(const FrameMetrics& m, const std::string& ssim_kind);
 nlohmann::json tensor_stats_json(const TensorStats& t);
 nlohmann::json encode_report_json(const EncodeReport& r, const CodecConfig& cfg,

@@ -14,7 +14,7 @@ namespace {
 QuantConfig parse_quant(const nlohmann::json& j, const std::string& where) {
   JsonFields f(j, where + ".quant");
   QuantConfig q;
-  q.weight_bits = f.integer("weight_bits", 2, 16, 8);
+  q.weight_bits = f.integer("weight_bits", 2, 16, 6);
   q.embed_bits = f.integer("embed_bits", 2, 16, 6);
   f.finish();
   return q;

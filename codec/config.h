@@ -19,7 +19,7 @@ struct TrainConfig {
 };
 
 struct QuantConfig {
-  int weight_bits = 8;
+  int weight_bits = 6;
   int embed_bits = 6;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace nerv {
 namespace {
@@ -12,6 +13,27 @@ int32_t clamp_symbol(double v) {
 
 }  // namespace
 
+uint16_t bf16_bits(float v) {
+  uint32_t u;
+  std::memcpy(&u, &v, 4);
+  return uint16_t(u >> 16);
+}
+
+float from_bf16_bits(uint16_t bits) {
+  uint32_t u = uint32_t(bits) << 16;
+  float v;
+  std::memcpy(&v, &u, 4);
+  return v;
+}
+
+// Nearest bfloat16 (ties to even) of a positive finite float.
+static float round_to_bf16(float v) {
+  uint32_t u;
+  std::memcpy(&u, &v, 4);
+  u += 0x7FFFu + ((u >> 16) & 1u);
+  return from_bf16_bits(uint16_t(u >> 16));
+}
+
 WeightGrid make_weight_grid(const float* w, size_t numel, size_t channels, int bits) {
   WeightGrid g;
   size_t per = numel / channels;
@@ -19,7 +41,7 @@ WeightGrid make_weight_grid(const float* w, size_t numel, size_t channels, int b
   for (size_t c = 0; c < channels; ++c) {
     double m = 0;
     for (size_t i = 0; i < per; ++i) m = std::max(m, std::fabs(double(w[c * per + i])));
-    g.step.push_back(m > 0 ? float(m / levels) : 1.0f);
+    g.step.push_back(m > 0 ? round_to_bf16(float(m / levels)) : 1.0f);
   }
   return g;
 }

@@ -8,6 +8,10 @@
 
 namespace nerv {
 
+// Steps travel as bfloat16 (the upper 16 bits of a float32), so grids are made of such values.
+uint16_t bf16_bits(float v);  // v must already be bfloat16-representable
+float from_bf16_bits(uint16_t bits);
+
 // Step of each channel; a tensor of `numel` values split into steps.size() equal channels.
 struct WeightGrid {
   std::vector<float> step;

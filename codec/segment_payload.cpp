@@ -81,7 +81,7 @@ std::vector<uint8_t> write_segment_payload(const SegmentPayload& p, SegmentType 
     TensorStats st;
     start = w.size();
     if (type == SegmentType::Intra)
-      for (float s : p.grids[t].step) w.f32(s);
+      for (float s : p.grids[t].step) w.u16(bf16_bits(s));
     st.bytes = w.size() - start;
     write_block(w, p.symbols[t], &st);
     if (stats) stats->push_back(st);
@@ -110,8 +110,12 @@ SegmentPayload read_segment_payload(const std::vector<uint8_t>& bytes, SegmentTy
     TensorStats st{t.name};
     if (type == SegmentType::Intra) {
       WeightGrid g;
-      for (size_t c = 0; c < t.channels(); ++c) g.step.push_back(finite_f32(r, "weight step"));
-      st.bytes = t.channels() * 4;
+      for (size_t c = 0; c < t.channels(); ++c) {
+        float s = from_bf16_bits(r.u16());
+        if (!std::isfinite(s)) throw Error(where + ": non-finite weight step");
+        g.step.push_back(s);
+      }
+      st.bytes = t.channels() * 2;
       p.grids.push_back(std::move(g));
     }
     p.symbols.push_back(read_block(r, t.numel(), &st));

@@ -1,5 +1,6 @@
 #include "io/temp_output.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -43,7 +44,9 @@ bool is_stream_target(const std::string& t) {
 }
 
 TempOutput::TempOutput(std::string final_path) : final_path_(std::move(final_path)) {
-  if (is_stream_target(final_path_)) {
+  struct stat st {};
+  bool special = stat(final_path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode);  // /dev/null, FIFO
+  if (is_stream_target(final_path_) || special) {
     write_path_ = final_path_;
     return;
   }

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the main job on the bundled sample.
+# Installs what is missing, builds, and runs the main job on the bundled sample: encode it,
+# decode the bitstream, and score the decoded frames against the source.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-deps.sh
 bash scripts/build.sh
 SAMPLE=assets/foreman_cif_16f.mkv
-echo "== nervc probe $SAMPLE"
-build/nervc probe --count "$SAMPLE"
-echo "== nervc metrics $SAMPLE $SAMPLE"
-build/nervc metrics "$SAMPLE" "$SAMPLE"
+OUT=${OUT_DIR:-out/quickstart}
+mkdir -p "$OUT"
+echo "== nervc encode $SAMPLE (preset xs; a few minutes on 2 CPU cores)"
+build/nervc encode "$SAMPLE" -o "$OUT/sample.nerv" --preset xs --report "$OUT/encode.json"
+echo "== nervc info $OUT/sample.nerv"
+build/nervc info "$OUT/sample.nerv" | head -4
+echo "== nervc decode $OUT/sample.nerv -o $OUT/sample.y4m"
+build/nervc decode "$OUT/sample.nerv" -o "$OUT/sample.y4m"
+echo "== nervc metrics $SAMPLE $OUT/sample.y4m"
+build/nervc metrics "$SAMPLE" "$OUT/sample.y4m"

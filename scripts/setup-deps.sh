@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config        # toolchain
   libtorch-dev                            # networks: fitting and inference
+  libhtscodecs-dev zlib1g-dev             # entropy coder; CRC-32
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev  # video I/O and colour conversion
   ffmpeg                                  # x265 anchors and test fixtures (libx265 inside)
   nlohmann-json3-dev                      # configs, results, --json output
