@@ -13,7 +13,8 @@ Run add_decode(CLI::App& app) {
   struct Args {
     std::string input, output;
     WriteOptions w;
-    int threads = 0;
+    int threads = 0, batch = 4;
+    std::string device = "auto", precision = "auto";
     bool quiet = false;
   };
   auto a = std::make_shared<Args>();
@@ -22,12 +23,23 @@ Run add_decode(CLI::App& app) {
       ->required();
   add_output_options(*cmd, a->w);
   cmd->add_option("--threads", a->threads, "Compute threads (0: all cores)")->default_str("0");
+  cmd->add_option("--device", a->device, "auto, cpu, cuda or cuda:N")->default_str("auto");
+  cmd->add_option("--precision", a->precision,
+                  "auto (fp16 on a GPU, fp32 on the CPU), fp32, fp16, bf16")
+      ->default_str("auto");
+  cmd->add_option("--batch", a->batch, "Frames per network run")
+      ->check(CLI::Range(1, 256))
+      ->default_str("4");
   cmd->add_flag("-q,--quiet", a->quiet, "No summary line");
   return [a] {
     set_compute_threads(a->threads);
+    DecodeOptions opt;
+    opt.device = parse_device(a->device);
+    opt.dtype = parse_precision(a->precision, opt.device);
+    opt.batch = a->batch;
     std::unique_ptr<VideoWriter> writer;
     DecodeReport r = decode_stream(
-        a->input,
+        a->input, opt,
         [&](const StreamHeader& h) {
           VideoInfo vi;
           vi.width = h.width;
@@ -40,9 +52,11 @@ Run add_decode(CLI::App& app) {
         [&](const Frame& f) { writer->write(f); });
     writer->close();
     if (!a->quiet)
-      std::fprintf(stderr, "nervc: decoded %llu frames (%u segments) in %.2f s, %.1f fps -> %s\n",
+      std::fprintf(stderr,
+                   "nervc: decoded %llu frames (%u segments) in %.2f s, %.1f fps on %s %s -> %s\n",
                    (unsigned long long)r.frames, r.segments, r.seconds,
-                   r.seconds > 0 ? r.frames / r.seconds : 0.0, writer->description().c_str());
+                   r.seconds > 0 ? r.frames / r.seconds : 0.0, opt.device.str().c_str(),
+                   precision_name(opt.dtype), writer->description().c_str());
     return 0;
   };
 }

@@ -19,7 +19,8 @@ Run add_encode(CLI::App& app) {
   struct Args {
     std::string input, output = "", preset = "m", config, report;
     InputOptions in;
-    int segment_frames = 0, intra_period = 0, threads = 0;
+    int segment_frames = 0, intra_period = 0, threads = 0, epochs = 0;
+    std::string device = "auto";
     uint64_t seed = 0;
     bool quiet = false;
   };
@@ -44,6 +45,11 @@ Run add_encode(CLI::App& app) {
   cmd->add_option("--seed", a->seed, "Random seed (same input, config and seed: same bytes)")
       ->default_str("0");
   cmd->add_option("--threads", a->threads, "Compute threads (0: all cores)")->default_str("0");
+  cmd->add_option("--device", a->device, "auto, cpu, cuda or cuda:N (same bitstream format)")
+      ->default_str("auto");
+  cmd->add_option("--epochs", a->epochs,
+                  "Override the preset's epochs (later segments and QAT scale with it)")
+      ->check(CLI::Range(1, 100000));
   cmd->add_option("--report", a->report, "Write a JSON report (metrics, per-segment sizes)");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress output");
   a->in.add_to(*cmd);
@@ -55,6 +61,13 @@ Run add_encode(CLI::App& app) {
     if (a->segment_frames) opt.cfg.segment_frames = a->segment_frames;
     if (a->intra_period) opt.cfg.intra_period = a->intra_period;
     opt.seed = a->seed;
+    if (a->epochs) {
+      TrainConfig& t = opt.cfg.train;
+      t.warm_epochs = std::max(1, int(std::lround(double(t.warm_epochs) * a->epochs / t.epochs)));
+      t.qat_epochs = std::min(t.qat_epochs, std::max(1, a->epochs / 10));
+      t.epochs = a->epochs;
+    }
+    opt.device = parse_device(a->device);
     int threads = set_compute_threads(a->threads);
     ReadOptions ro = a->in.finish();
     auto reader = open_video_reader(a->input, ro);
@@ -67,9 +80,10 @@ Run add_encode(CLI::App& app) {
     opt.expected_frames = frames;
     if (!a->quiet)
       std::fprintf(stderr,
-                   "nervc: %s, %dx%d, preset %s, %d frames/segment, intra every %d, %d threads\n",
+                   "nervc: %s, %dx%d, preset %s, %d frames/segment, intra every %d, on %s "
+                   "(%d threads)\n",
                    a->input.c_str(), info.width, info.height, opt.cfg.name.c_str(),
-                   opt.cfg.segment_frames, opt.cfg.intra_period, threads);
+                   opt.cfg.segment_frames, opt.cfg.intra_period, opt.device.str().c_str(), threads);
     EncodeProgress progress(opt.cfg.train, a->quiet);
     EncodeReport r = encode_video(*reader, a->output, opt, std::ref(progress));
     const MetricsSummary& m = r.metrics;

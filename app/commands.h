@@ -15,6 +15,7 @@ Run add_metrics(CLI::App& app);
 Run add_encode(CLI::App& app);
 Run add_decode(CLI::App& app);
 Run add_info(CLI::App& app);
+Run add_bench_decode(CLI::App& app);
 
 // Options shared by every command that reads video: -f, --size, --pix-fmt, --fps, --start,
 // --frames. Values land in `opt` after parsing (raw strings are resolved by finish()).

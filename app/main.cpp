@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   add(nerv::app::add_encode);
   add(nerv::app::add_decode);
   add(nerv::app::add_info);
+  add(nerv::app::add_bench_decode);
   add(nerv::app::add_probe);
   add(nerv::app::add_metrics);
   try {

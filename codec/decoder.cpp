@@ -6,13 +6,14 @@
 
 namespace nerv {
 
-DecodeReport decode_stream(const std::string& input,
+DecodeReport decode_stream(const std::string& input, const DecodeOptions& opt,
                            const std::function<void(const StreamHeader&)>& on_header,
                            const std::function<void(const Frame&)>& on_frame) {
   auto t0 = std::chrono::steady_clock::now();
   BitstreamReader reader(input);
   on_header(reader.header());
-  SegmentDecoder decoder(reader.header());
+  SegmentDecoder decoder(reader.header(), opt.device, opt.dtype);
+  decoder.set_batch(opt.batch);
   DecodeReport report;
   BitstreamReader::Chunk chunk;
   std::vector<Frame> frames;

@@ -1,6 +1,8 @@
 // The decoder pipeline: reads a .nerv stream chunk by chunk (a file or a pipe, so segment k
 // is out before segment k+1 has arrived), rebuilds weights, runs the network, hands frames on.
 #pragma once
+#include <torch/torch.h>
+
 #include <functional>
 #include <string>
 
@@ -18,7 +20,13 @@ struct DecodeReport {
 
 // `on_header` runs once the stream header is read (e.g. to open the output), `on_frame` for
 // every decoded frame in order.
-DecodeReport decode_stream(const std::string& input,
+struct DecodeOptions {
+  torch::Device device = torch::kCPU;
+  torch::ScalarType dtype = torch::kFloat;
+  int batch = 4;  // frames per network run
+};
+
+DecodeReport decode_stream(const std::string& input, const DecodeOptions& opt,
                            const std::function<void(const StreamHeader&)>& on_header,
                            const std::function<void(const Frame&)>& on_frame);
 

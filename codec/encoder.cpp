@@ -44,7 +44,8 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
 
   torch::manual_seed(opt.seed);
   std::shared_ptr<InrModel> model = make_model(cfg.model, info.width, info.height);
-  SegmentDecoder decoder(header);
+  model->to(opt.device);
+  SegmentDecoder decoder(header, opt.device, torch::kFloat);
 
   EncodeReport report;
   report.width = info.width;
@@ -52,6 +53,7 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
   report.fps = header.fps;
   for (auto& [name, t] : model->coded_tensors()) report.decoder_params += size_t(t.numel());
   report.decoder_macs_per_pixel = model->decoder_macs_per_pixel();
+  report.device = opt.device.str();
 
   FileSink sink(output);
   sink.write(write_stream_header(header));
@@ -76,7 +78,8 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
     if (on_event) on_event({EncodeEvent::SegmentStart, k, expected, sh.frames});
 
     if (k > 0) copy_coded_weights(decoder.model(), *model);
-    SegmentTensors tensors = frames_to_tensors(seg, model->padded_width(), model->padded_height());
+    SegmentTensors tensors =
+        frames_to_tensors(seg, model->padded_width(), model->padded_height(), opt.device);
     SegmentPayload payload =
         fit_segment(*model, tensors, cfg, sh.type, k == 0, k > 0 ? &decoder.state() : nullptr,
                     opt.seed + k, [&](const FitProgress& p) {

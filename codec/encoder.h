@@ -16,7 +16,8 @@ namespace nerv {
 struct EncodeOptions {
   CodecConfig cfg;
   uint64_t seed = 0;
-  int64_t expected_frames = -1;  // for progress and ETA only; -1 if unknown
+  int64_t expected_frames = -1;        // for progress and ETA only; -1 if unknown
+  torch::Device device = torch::kCPU;  // the bitstream does not depend on it
 };
 
 struct SegmentReport {
@@ -47,6 +48,7 @@ struct EncodeReport {
   double seconds = 0;
   size_t decoder_params = 0;
   double decoder_macs_per_pixel = 0;
+  std::string device;
   MetricsSummary metrics;  // of the decoded bitstream against the source
   std::vector<SegmentReport> segments;
   double bpp() const { return frames ? bytes * 8.0 / (double(frames) * width * height) : 0; }

@@ -6,6 +6,7 @@
 
 #include "codec/loss.h"
 #include "io/error.h"
+#include "models/runtime.h"
 
 namespace nerv {
 namespace {
@@ -27,7 +28,7 @@ void set_lr(torch::optim::Adam& opt, double lr) {
 }
 
 torch::Tensor step_tensor(const WeightGrid& g, const torch::Tensor& w) {
-  torch::Tensor s = torch::tensor(g.step, torch::kFloat);
+  torch::Tensor s = torch::tensor(g.step, torch::kFloat).to(w.device());
   std::vector<int64_t> shape(size_t(w.dim()), 1);
   if (w.dim() >= 2) shape[0] = w.size(0);
   return s.view(shape);
@@ -47,22 +48,24 @@ std::vector<torch::Tensor> batches(int64_t n, int batch, at::Generator& gen) {
   return out;
 }
 
+// The training loss; `mse_out` (detached, on the device) feeds the progress PSNR without a host
+// synchronisation per step.
 torch::Tensor loss_of(const torch::Tensor& out, const SegmentTensors& d, const torch::Tensor& idx,
-                      double msssim_weight, double& mse_out) {
+                      double msssim_weight, torch::Tensor& mse_out) {
   torch::Tensor y_hat, uv_hat;
   split_output(out, int(d.y.size(3)), int(d.y.size(2)), y_hat, uv_hat);
   torch::Tensor y = d.y.index_select(0, idx), uv = d.uv.index_select(0, idx);
-  torch::Tensor mse = mse_611(y_hat, uv_hat, y, uv);
-  mse_out = mse.item<double>();
+  torch::Tensor mse = mse_611(y_hat.to(torch::kFloat), uv_hat.to(torch::kFloat), y, uv);
+  mse_out = mse.detach();
   if (msssim_weight <= 0) return mse;
-  return (1 - msssim_weight) * mse + msssim_weight * msssim_loss(y_hat, y);
+  return (1 - msssim_weight) * mse + msssim_weight * msssim_loss(y_hat.to(torch::kFloat), y);
 }
 
 // Sum over tensors of the mean change, in quantisation steps, from the previous weights.
 torch::Tensor temporal_penalty(const std::vector<torch::Tensor>& params,
                                const std::vector<torch::Tensor>& anchors,
                                const std::vector<torch::Tensor>& steps) {
-  torch::Tensor sum = torch::zeros({});
+  torch::Tensor sum = torch::zeros({}, params[0].options());
   int64_t n = 0;
   for (size_t i = 0; i < params.size(); ++i) {
     sum = sum + ((params[i] - anchors[i]).abs() / steps[i]).sum();
@@ -84,6 +87,7 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
                            const std::function<void(const FitProgress&)>& progress) {
   const TrainConfig& tc = cfg.train;
   const int64_t n = d.input.size(0);
+  const torch::Device dev = d.input.device();
   at::Generator gen = at::detail::createCPUGenerator(seed);
   NamedTensors coded = model.coded_tensors();
   std::vector<torch::Tensor> dec_params;
@@ -108,12 +112,14 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
   torch::optim::Adam opt(all_params, torch::optim::AdamOptions(tc.lr));
   int64_t steps_per_epoch = (n + tc.batch_size - 1) / tc.batch_size;
   int64_t total = int64_t(epochs) * steps_per_epoch, step = 0;
+  set_cuda_autocast(dev.is_cuda());  // bf16 forward passes on a GPU
   for (int e = 0; e < epochs; ++e) {
-    double mse_sum = 0;
-    for (const torch::Tensor& idx : batches(n, tc.batch_size, gen)) {
+    torch::Tensor mse_sum = torch::zeros({}, d.y.options());
+    for (const torch::Tensor& cpu_idx : batches(n, tc.batch_size, gen)) {
+      torch::Tensor idx = cpu_idx.to(dev);
       set_lr(opt, tc.lr * lr_factor(step++, total, tc.warmup));
       torch::Tensor x = d.input.index_select(0, idx);
-      double mse = 0;
+      torch::Tensor mse;
       torch::Tensor loss =
           loss_of(model.decode(model.embed(x, idx)), d, idx, tc.msssim_weight, mse);
       if (residual && tc.temporal_l1 > 0)
@@ -123,7 +129,7 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
       opt.step();
       mse_sum += mse * double(idx.size(0));
     }
-    if (progress) progress({"fit", e + 1, epochs, psnr_of_mse(mse_sum / double(n))});
+    if (progress) progress({"fit", e + 1, epochs, psnr_of_mse(mse_sum.item<double>() / double(n))});
   }
 
   // 2. Embeddings: computed once, quantised, and fixed from here on.
@@ -135,7 +141,10 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
     torch::Tensor emb;
     {
       torch::NoGradGuard ng;
-      emb = model.embed(d.input, torch::arange(n)).contiguous();
+      set_cuda_autocast(false);  // embeddings and everything after in full precision
+      emb = model.embed(d.input, torch::arange(n, torch::TensorOptions(dev).dtype(torch::kLong)))
+                .to(torch::kCPU, torch::kFloat)
+                .contiguous();
     }
     size_t channels = size_t(eshape[0]), inner = size_t(emb[0][0].numel());
     const float* ep = emb.data_ptr<float>();
@@ -152,7 +161,7 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
   std::vector<WeightGrid> grids;
   std::vector<torch::Tensor> steps;
   for (size_t i = 0; i < coded.size(); ++i) {
-    torch::Tensor w = dec_params[i].detach().contiguous();
+    torch::Tensor w = dec_params[i].detach().to(torch::kCPU).contiguous();
     grids.push_back(residual ? prev->grids[i]
                              : make_weight_grid(w.data_ptr<float>(), size_t(w.numel()),
                                                 TensorShape{"", w.sizes().vec()}.channels(),
@@ -167,8 +176,9 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
   total = int64_t(tc.qat_epochs) * steps_per_epoch;
   step = 0;
   for (int e = 0; e < tc.qat_epochs; ++e) {
-    double mse_sum = 0;
-    for (const torch::Tensor& idx : batches(n, tc.batch_size, gen)) {
+    torch::Tensor mse_sum = torch::zeros({}, d.y.options());
+    for (const torch::Tensor& cpu_idx : batches(n, tc.batch_size, gen)) {
+      torch::Tensor idx = cpu_idx.to(dev);
       set_lr(qopt, tc.qat_lr * lr_factor(step++, total, 0.0));
       std::vector<torch::Tensor> masters;
       {
@@ -178,7 +188,7 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
           dec_params[i].copy_(fake_quant(masters.back(), steps[i]));
         }
       }
-      double mse = 0;
+      torch::Tensor mse;
       torch::Tensor loss =
           loss_of(model.decode(emb_hat.index_select(0, idx)), d, idx, tc.msssim_weight, mse);
       if (residual && tc.temporal_l1 > 0)
@@ -192,13 +202,14 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
       qopt.step();
       mse_sum += mse * double(idx.size(0));
     }
-    if (progress) progress({"qat", e + 1, tc.qat_epochs, psnr_of_mse(mse_sum / double(n))});
+    if (progress)
+      progress({"qat", e + 1, tc.qat_epochs, psnr_of_mse(mse_sum.item<double>() / double(n))});
   }
 
   // 5. Final integers: weights (intra) or their change since the previous segment (residual).
   model.eval();
   for (size_t i = 0; i < coded.size(); ++i) {
-    torch::Tensor w = dec_params[i].detach().contiguous();
+    torch::Tensor w = dec_params[i].detach().to(torch::kCPU).contiguous();
     std::vector<int32_t> q(size_t(w.numel()));
     quantize_weights(w.data_ptr<float>(), q.size(), grids[i], q.data());
     if (residual)

@@ -4,7 +4,8 @@
 
 namespace nerv {
 
-SegmentTensors frames_to_tensors(const std::vector<Frame>& frames, int pw, int ph) {
+SegmentTensors frames_to_tensors(const std::vector<Frame>& frames, int pw, int ph,
+                                 torch::Device device) {
   int64_t n = int64_t(frames.size());
   int w = frames[0].width, h = frames[0].height;
   int cw = frames[0].plane_width(1), ch = frames[0].plane_height(1);
@@ -22,8 +23,11 @@ SegmentTensors frames_to_tensors(const std::vector<Frame>& frames, int pw, int p
   torch::Tensor uv_full = t.uv.repeat_interleave(2, 2).repeat_interleave(2, 3);
   uv_full = uv_full.narrow(2, 0, h).narrow(3, 0, w);
   torch::Tensor yuv = torch::cat({t.y, uv_full}, 1);
-  t.input =
-      F::pad(yuv, F::PadFuncOptions({0, pw - w, 0, ph - h}).mode(torch::kReplicate)).contiguous();
+  t.input = F::pad(yuv, F::PadFuncOptions({0, pw - w, 0, ph - h}).mode(torch::kReplicate))
+                .contiguous()
+                .to(device);
+  t.y = t.y.to(device);
+  t.uv = t.uv.to(device);
   return t;
 }
 
@@ -41,7 +45,7 @@ void output_to_frames(const torch::Tensor& out, int w, int h, ColorMatrix m, Col
   auto to8 = [](const torch::Tensor& t) {
     return t.mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8).contiguous();
   };
-  torch::Tensor y8 = to8(y), uv8 = to8(uv);
+  torch::Tensor y8 = to8(y).to(torch::kCPU), uv8 = to8(uv).to(torch::kCPU);
   int64_t n = out.size(0);
   frames.resize(size_t(n));
   for (int64_t i = 0; i < n; ++i) {

@@ -16,7 +16,8 @@ struct SegmentTensors {
   torch::Tensor uv;     // [N, 2, ceil(H/2), ceil(W/2)] in [0, 1]
 };
 
-SegmentTensors frames_to_tensors(const std::vector<Frame>& frames, int padded_w, int padded_h);
+SegmentTensors frames_to_tensors(const std::vector<Frame>& frames, int padded_w, int padded_h,
+                                 torch::Device device);
 
 // Network output [N, 3, Hp, Wp] -> luma [N, 1, H, W] and 4:2:0 chroma [N, 2, Hc, Wc].
 void split_output(const torch::Tensor& out, int w, int h, torch::Tensor& y, torch::Tensor& uv);

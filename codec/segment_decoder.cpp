@@ -5,11 +5,18 @@
 
 namespace nerv {
 
-SegmentDecoder::SegmentDecoder(const StreamHeader& h) : header_(h) {
+SegmentDecoder::SegmentDecoder(const StreamHeader& h, torch::Device device, torch::ScalarType dtype)
+    : header_(h), device_(device), dtype_(dtype) {
   nlohmann::json model_cfg;
   parse_decoder_config(h.config, model_cfg, quant_);
   model_ = make_model(model_cfg, h.width, h.height);
   model_->eval();
+  model_->to(device_, dtype_);
+  if (device_.is_cuda()) {  // channels-last convolutions are the fast layout on GPUs
+    torch::NoGradGuard ng;
+    for (auto& p : model_->parameters())
+      if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+  }
   shapes_ = coded_shapes(*model_);
 }
 
@@ -49,17 +56,25 @@ void SegmentDecoder::rebuild(const SegmentHeader& sh, const std::vector<uint8_t>
   if (!eshape.empty()) {
     std::vector<int64_t> dims = {int64_t(sh.frames)};
     dims.insert(dims.end(), eshape.begin(), eshape.end());
-    embeddings_ = torch::empty(dims, torch::kFloat);
-    size_t inner = size_t(embeddings_[0][0].numel());
+    torch::Tensor e = torch::empty(dims, torch::kFloat);
+    size_t inner = size_t(e[0][0].numel());
     dequantize_affine(p.embed_symbols.data(), sh.frames, inner, p.embed_grid, quant_.embed_bits,
-                      embeddings_.data_ptr<float>());
+                      e.data_ptr<float>());
+    embeddings_ = e.to(device_, dtype_);
+    if (device_.is_cuda()) embeddings_ = embeddings_.contiguous(torch::MemoryFormat::ChannelsLast);
   }
+  last_header_ = sh;
   last_segment_ = sh.index;
 }
 
 void SegmentDecoder::decode(const SegmentHeader& sh, const std::vector<uint8_t>& payload,
                             std::vector<Frame>& frames, std::vector<TensorStats>* stats) {
   rebuild(sh, payload, stats);
+  reconstruct(frames);
+}
+
+void SegmentDecoder::reconstruct(std::vector<Frame>& frames) {
+  const SegmentHeader& sh = last_header_;
   torch::NoGradGuard ng;
   frames.clear();
   std::vector<Frame> part;
@@ -67,7 +82,7 @@ void SegmentDecoder::decode(const SegmentHeader& sh, const std::vector<uint8_t>&
     int64_t b = std::min<int64_t>(batch_, int64_t(sh.frames) - s);
     torch::Tensor in = embeddings_.defined()
                            ? embeddings_.narrow(0, s, b)
-                           : model_->embed(torch::Tensor(), torch::arange(s, s + b));
+                           : model_->embed(torch::Tensor(), torch::arange(s, s + b).to(device_));
     torch::Tensor out = model_->decode(in);
     output_to_frames(out, header_.width, header_.height, header_.matrix, header_.range,
                      int64_t(sh.first_frame) + s, part);

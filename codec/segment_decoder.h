@@ -15,7 +15,9 @@ namespace nerv {
 
 class SegmentDecoder {
  public:
-  explicit SegmentDecoder(const StreamHeader& h);
+  // Runs the network on `device` in `dtype` (weights are rebuilt exactly, then converted).
+  explicit SegmentDecoder(const StreamHeader& h, torch::Device device = torch::kCPU,
+                          torch::ScalarType dtype = torch::kFloat);
 
   // Decodes one segment into frames. A residual segment needs the segment before it to have
   // been decoded by this object. On error the reference is dropped until the next intra.
@@ -24,6 +26,8 @@ class SegmentDecoder {
   // Parses and rebuilds the weights only (no network run).
   void rebuild(const SegmentHeader& sh, const std::vector<uint8_t>& payload,
                std::vector<TensorStats>* stats = nullptr);
+  // Runs the network on the last rebuilt segment.
+  void reconstruct(std::vector<Frame>& frames);
 
   InrModel& model() { return *model_; }
   const WeightState& state() const { return state_; }
@@ -36,7 +40,10 @@ class SegmentDecoder {
   std::shared_ptr<InrModel> model_;
   std::vector<TensorShape> shapes_;
   WeightState state_;
-  torch::Tensor embeddings_;  // dequantised, of the last rebuilt segment
+  torch::Device device_;
+  torch::ScalarType dtype_;
+  torch::Tensor embeddings_;  // dequantised, of the last rebuilt segment, on device_
+  SegmentHeader last_header_;
   int64_t last_segment_ = -1;
   int batch_ = 4;
 };

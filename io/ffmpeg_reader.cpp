@@ -227,7 +227,7 @@ void FfmpegReader::deliver(Frame& out) {
 
 }  // namespace
 
-std::unique_ptr<VideoReader> open_video_reader(const std::string& url, const ReadOptions& opt) {
+std::unique_ptr<VideoReader> open_ffmpeg_reader(const std::string& url, const ReadOptions& opt) {
   return std::make_unique<FfmpegReader>(url, opt);
 }
 

@@ -184,8 +184,8 @@ void FfmpegWriter::close() {
 
 }  // namespace
 
-std::unique_ptr<VideoWriter> open_video_writer(const std::string& url, const VideoInfo& info,
-                                               const WriteOptions& opt) {
+std::unique_ptr<VideoWriter> open_ffmpeg_writer(const std::string& url, const VideoInfo& info,
+                                                const WriteOptions& opt) {
   return std::make_unique<FfmpegWriter>(url, info, opt);
 }
 

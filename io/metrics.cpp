@@ -3,12 +3,18 @@
 #include <cmath>
 #include <string>
 
+#if NERV_HAVE_FFMPEG
 #include "io/convert.h"
+#endif
 #include "io/error.h"
 
 namespace nerv {
 
+#if NERV_HAVE_FFMPEG
 MetricsAccumulator::MetricsAccumulator() : conv_(std::make_unique<Converter>()) {}
+#else
+MetricsAccumulator::MetricsAccumulator() = default;  // no swscale: no RGB PSNR
+#endif
 MetricsAccumulator::~MetricsAccumulator() = default;
 
 const FrameMetrics& MetricsAccumulator::add(const Frame& ref, const Frame& dist) {
@@ -33,6 +39,7 @@ const FrameMetrics& MetricsAccumulator::add(const Frame& ref, const Frame& dist)
   m.psnr_yuv = psnr_yuv611(m.psnr_y, m.psnr_u, m.psnr_v);
 
   // RGB through the reference's matrix and range, for both frames alike.
+#if NERV_HAVE_FFMPEG
   Frame dist_as_ref = dist;
   dist_as_ref.matrix = ref.matrix;
   dist_as_ref.range = ref.range;
@@ -44,6 +51,10 @@ const FrameMetrics& MetricsAccumulator::add(const Frame& ref, const Frame& dist)
         plane_mse(rgb_ref_.planes[p].data(), rgb_dist_.planes[p].data(), rgb_ref_.plane_size(p));
   m.psnr_rgb = psnr_from_mse(rgb_mse / 3);
   rgb_matrix_ = std::string(to_string(ref.matrix)) + " " + to_string(ref.range);
+#else
+  m.psnr_rgb = std::nan("");
+  rgb_matrix_ = "n/a: built without FFmpeg";
+#endif
 
   const uint8_t* a = ref.planes[0].data();
   const uint8_t* b = dist.planes[0].data();

@@ -40,7 +40,7 @@ struct MetricsSummary {
   std::vector<FrameMetrics> per_frame;
 };
 
-class Converter;
+class Converter;  // RGB conversion; absent in builds without FFmpeg
 
 // Scores pairs of yuv420p frames, given in index order, and keeps the per-frame values.
 class MetricsAccumulator {

@@ -91,6 +91,16 @@ torch::Tensor Hnerv::decode(const torch::Tensor& emb) {
   return torch::sigmoid(head_->forward(x));
 }
 
+double Hnerv::decoder_activations_per_pixel() const {
+  double area = 1.0 / (double(cfg_.total_stride()) * cfg_.total_stride());
+  double values = area * cfg_.stem_channels;
+  for (size_t i = 0; i < cfg_.strides.size(); ++i) {
+    area *= double(cfg_.strides[i]) * cfg_.strides[i];
+    values += 2 * area * cfg_.channels[i];  // the convolution's output, then the activation's
+  }
+  return values + 3;
+}
+
 NamedTensors Hnerv::coded_tensors() {
   NamedTensors out;
   auto add = [&](const std::string& name, torch::nn::Conv2d& c) {

@@ -31,6 +31,7 @@ class Hnerv final : public InrModel {
   NamedTensors coded_tensors() override;
   std::vector<torch::Tensor> encoder_parameters() override;
   double decoder_macs_per_pixel() const override;
+  double decoder_activations_per_pixel() const override;
 
  private:
   torch::Tensor act(const torch::Tensor& x) const;

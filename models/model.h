@@ -33,6 +33,9 @@ class InrModel : public torch::nn::Module {
   virtual std::vector<torch::Tensor> encoder_parameters() = 0;
   // Multiply-accumulates per output pixel of the decoder.
   virtual double decoder_macs_per_pixel() const = 0;
+  // Activation values the decoder writes per output pixel (each layer's output once): with the
+  // element size, the memory-traffic floor of decoding.
+  virtual double decoder_activations_per_pixel() const = 0;
 };
 
 // Checks a model config strictly (unknown keys, impossible shapes): throws nerv::Error.

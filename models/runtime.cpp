@@ -1,8 +1,11 @@
 #include "models/runtime.h"
 
-#include <torch/torch.h>
+#include <ATen/autocast_mode.h>
+#include <torch/version.h>
 
 #include <thread>
+
+#include "io/error.h"
 
 namespace nerv {
 
@@ -10,6 +13,49 @@ int set_compute_threads(int requested) {
   int n = requested > 0 ? requested : int(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(n);
   return n;
+}
+
+torch::Device parse_device(const std::string& spec) {
+  if (spec == "cpu") return torch::kCPU;
+  bool cuda = torch::cuda::is_available();
+  if (spec == "auto") return cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+  if (spec == "cuda" || spec.rfind("cuda:", 0) == 0) {
+    if (!cuda) throw Error("--device " + spec + ": no CUDA GPU available to this build");
+    int index = 0;
+    if (spec.size() > 5) {
+      char* end = nullptr;
+      long v = std::strtol(spec.c_str() + 5, &end, 10);
+      if (*end != '\0' || v < 0) throw Error("--device " + spec + ": bad GPU index");
+      index = int(v);
+    }
+    if (index >= int(torch::cuda::device_count()))
+      throw Error("--device " + spec + ": only " + std::to_string(torch::cuda::device_count()) +
+                  " GPU(s) present");
+    return torch::Device(torch::kCUDA, c10::DeviceIndex(index));
+  }
+  throw Error("--device " + spec + ": expected auto, cpu, cuda or cuda:N");
+}
+
+torch::ScalarType parse_precision(const std::string& spec, const torch::Device& device) {
+  if (spec == "auto") return device.is_cuda() ? torch::kHalf : torch::kFloat;
+  if (spec == "fp32") return torch::kFloat;
+  if (spec == "fp16") return torch::kHalf;
+  if (spec == "bf16") return torch::kBFloat16;
+  throw Error("--precision " + spec + ": expected auto, fp32, fp16 or bf16");
+}
+
+const char* precision_name(torch::ScalarType t) {
+  return t == torch::kHalf ? "fp16" : t == torch::kBFloat16 ? "bf16" : "fp32";
+}
+
+void set_cuda_autocast(bool on) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  at::autocast::set_autocast_enabled(at::kCUDA, on);
+  at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+  if (!on) at::autocast::clear_cache();
+#else
+  (void)on;
+#endif
 }
 
 }  // namespace nerv

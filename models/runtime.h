@@ -1,10 +1,24 @@
-// Compute settings of the network runtime. Debian's libtorch starts with one intra-op thread,
-// so every command sets the count explicitly.
+// Compute settings of the network runtime: threads, device and precision. Debian's libtorch
+// starts with one intra-op thread, so every command sets the count explicitly.
 #pragma once
+#include <torch/torch.h>
+
+#include <string>
 
 namespace nerv {
 
 // Sets libtorch's intra-op thread count (0: one per hardware thread); returns the count used.
 int set_compute_threads(int requested);
+
+// "auto" (a GPU when one is present), "cpu", "cuda" or "cuda:N". Throws if unavailable.
+torch::Device parse_device(const std::string& spec);
+
+// Inference precision: "auto" (fp16 on a GPU, fp32 on the CPU), "fp32", "fp16", "bf16".
+torch::ScalarType parse_precision(const std::string& spec, const torch::Device& device);
+const char* precision_name(torch::ScalarType t);
+
+// Turns mixed-precision (bf16 autocast) training on or off for CUDA; a no-op elsewhere and
+// with libtorch versions before 2.4, which lack the per-device autocast API.
+void set_cuda_autocast(bool on);
 
 }  // namespace nerv

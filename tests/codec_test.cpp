@@ -40,7 +40,7 @@ EncodeReport encode_tiny(const std::string& out, uint64_t seed = 0) {
 std::vector<Frame> decode_all(const std::string& in) {
   std::vector<Frame> frames;
   decode_stream(
-      in, [](const StreamHeader&) {}, [&](const Frame& f) { frames.push_back(f); });
+      in, {}, [](const StreamHeader&) {}, [&](const Frame& f) { frames.push_back(f); });
   return frames;
 }
 
@@ -213,7 +213,7 @@ TEST(Bitstream, AbsurdHeaderFieldsAreRefused) {
     try {
       BitstreamReader r(p);
       decode_stream(
-          p, [](const StreamHeader&) {}, [](const Frame&) {});
+          p, {}, [](const StreamHeader&) {}, [](const Frame&) {});
       ADD_FAILURE() << "accepted";
     } catch (const Error& e) {
       return std::string(e.what());

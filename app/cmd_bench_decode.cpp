@@ -1,0 +1,88 @@
+// nervc bench-decode IN.nerv: how fast this machine reconstructs the stream's frames (network,
+// crop, 4:2:0 conversion and the copy to host memory), without container output.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "app/commands.h"
+#include "codec/segment_decoder.h"
+#include "io/error.h"
+#include "models/runtime.h"
+
+namespace nerv::app {
+
+Run add_bench_decode(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "bench-decode", "Measure decoding speed: median frames/s over repeated runs after warm-up");
+  struct Args {
+    std::string input, device = "auto", precision = "auto";
+    int batch = 8, repeat = 5, threads = 0;
+    bool json = false;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("INPUT", a->input, ".nerv file")->required();
+  cmd->add_option("--device", a->device, "auto, cpu, cuda or cuda:N")->default_str("auto");
+  cmd->add_option("--precision", a->precision, "auto, fp32, fp16, bf16")->default_str("auto");
+  cmd->add_option("--batch", a->batch, "Frames per network run")
+      ->check(CLI::Range(1, 256))
+      ->default_str("8");
+  cmd->add_option("--repeat", a->repeat, "Timed runs")
+      ->check(CLI::Range(1, 1000))
+      ->default_str("5");
+  cmd->add_option("--threads", a->threads, "Compute threads (0: all cores)")->default_str("0");
+  cmd->add_flag("--json", a->json, "Print JSON");
+  return [a] {
+    set_compute_threads(a->threads);
+    torch::Device device = parse_device(a->device);
+    torch::ScalarType dtype = parse_precision(a->precision, device);
+    BitstreamReader reader(a->input);
+    const StreamHeader& h = reader.header();
+    SegmentDecoder dec(h, device, dtype);
+    dec.set_batch(a->batch);
+    BitstreamReader::Chunk c;
+    do {
+      if (!reader.next(c)) throw Error(a->input + ": no segment to decode");
+    } while (c.kind != BitstreamReader::Chunk::Segment);
+    dec.rebuild(c.segment, c.payload);  // the first segment's weights serve every run
+    std::vector<Frame> frames;
+    dec.reconstruct(frames);  // warm-up: kernels, allocator, layouts
+    std::vector<double> fps;
+    for (int r = 0; r < a->repeat; ++r) {
+      auto t0 = std::chrono::steady_clock::now();
+      dec.reconstruct(frames);
+      double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      fps.push_back(double(frames.size()) / s);
+    }
+    std::sort(fps.begin(), fps.end());
+    double median = fps[fps.size() / 2];
+    double pixels = double(dec.model().padded_width()) * dec.model().padded_height();
+    double gmac = dec.model().decoder_macs_per_pixel() * pixels / 1e9;
+    double act_mb = dec.model().decoder_activations_per_pixel() * pixels *
+                    double(c10::elementSize(dtype)) / 1e6;
+    if (a->json) {
+      nlohmann::json j = {{"input", a->input},
+                          {"width", h.width},
+                          {"height", h.height},
+                          {"device", device.str()},
+                          {"precision", precision_name(dtype)},
+                          {"batch", a->batch},
+                          {"frames_per_run", frames.size()},
+                          {"fps_median", median},
+                          {"fps_min", fps.front()},
+                          {"fps_max", fps.back()},
+                          {"gmac_per_frame", gmac},
+                          {"activation_mb_per_frame", act_mb}};
+      std::printf("%s\n", j.dump(2).c_str());
+    } else {
+      std::printf(
+          "%dx%d on %s %s, batch %d: median %.1f fps (min %.1f, max %.1f) over %d runs "
+          "of %zu frames; %.2f GMAC and %.1f MB of activations per frame\n",
+          h.width, h.height, device.str().c_str(), precision_name(dtype), a->batch, median,
+          fps.front(), fps.back(), a->repeat, frames.size(), gmac, act_mb);
+    }
+    return 0;
+  };
+}
+
+}  // namespace nerv::app

@@ -1,0 +1,31 @@
+// Chooses the video I/O backend: FFmpeg when built with it, else the native Y4M reader/writer.
+#include "io/y4m.h"
+
+namespace nerv {
+
+#if NERV_HAVE_FFMPEG
+std::unique_ptr<VideoReader> open_ffmpeg_reader(const std::string& url, const ReadOptions& opt);
+std::unique_ptr<VideoWriter> open_ffmpeg_writer(const std::string& url, const VideoInfo& info,
+                                                const WriteOptions& opt);
+#else
+void set_ffmpeg_logging(bool) {}
+#endif
+
+std::unique_ptr<VideoReader> open_video_reader(const std::string& url, const ReadOptions& opt) {
+#if NERV_HAVE_FFMPEG
+  return open_ffmpeg_reader(url, opt);
+#else
+  return open_y4m_reader(url, opt);
+#endif
+}
+
+std::unique_ptr<VideoWriter> open_video_writer(const std::string& url, const VideoInfo& info,
+                                               const WriteOptions& opt) {
+#if NERV_HAVE_FFMPEG
+  return open_ffmpeg_writer(url, info, opt);
+#else
+  return open_y4m_writer(url, info, opt);
+#endif
+}
+
+}  // namespace nerv
