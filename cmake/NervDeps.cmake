@@ -11,6 +11,7 @@ endmacro()
 
 nerv_require_package(nlohmann_json nlohmann-json3-dev 3.2)
 nerv_require_package(Torch libtorch-dev)
+set(CMAKE_CXX_FLAGS "${CMAKE_CXX_FLAGS} ${TORCH_CXX_FLAGS}")  # same C++ ABI as libtorch
 
 if(NERV_WITH_FFMPEG)
   find_package(PkgConfig QUIET)

@@ -5,6 +5,10 @@
 
 #if NERV_HAVE_FFMPEG
 #include "io/convert.h"
+#else
+namespace nerv {
+class Converter {};  // nothing to convert with: RGB PSNR is not reported
+}  // namespace nerv
 #endif
 #include "io/error.h"
 

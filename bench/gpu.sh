@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# One-shot GPU build, check and benchmark (issue: GPU decoding and encoding). On the GPU
+# machine: builds against the libtorch inside its PyTorch, without FFmpeg, using .gpu-deps/
+# (bench/gpu-prepare.sh); runs the unit tests (CUDA ones included); measures the card's
+# ceilings; prints one table of decode fps per preset x resolution x precision with the floor,
+# the encode time of a short fit, and the CPU-vs-GPU PSNR differences. On a machine without a
+# GPU it runs the same steps on the CPU (Debian's libtorch, build/). Log and JSON under $OUT.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-out/gpu}
+mkdir -p "$OUT"
+exec > >(tee "$OUT/gpu.log") 2>&1
+REPEAT=${REPEAT:-10}
+FIT_EPOCHS=${FIT_EPOCHS:-40}
+date -u
+if python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+  DEVICE=cuda
+  nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+  TORCH_PREFIX=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
+  echo "torch $(python3 -c 'import torch; print(torch.__version__)')"
+  DEPS=$PWD/.gpu-deps/usr
+  [ -d "$DEPS" ] || { echo "missing .gpu-deps: run bench/gpu-prepare.sh and carry .gpu-deps"; exit 1; }
+  BUILD=build-gpu
+  GEN=""; command -v ninja >/dev/null && GEN="-G Ninja"
+  t0=$(date +%s)
+  cmake -S . -B $BUILD $GEN -DCMAKE_BUILD_TYPE=Release -DNERV_WITH_FFMPEG=OFF \
+    -DCMAKE_PREFIX_PATH="$DEPS;$TORCH_PREFIX" -DCMAKE_LIBRARY_PATH="$DEPS/lib/x86_64-linux-gnu" \
+    -DCMAKE_INCLUDE_PATH="$DEPS/include" > "$OUT/cmake.log" 2>&1 || { tail -30 "$OUT/cmake.log"; exit 1; }
+  cmake --build $BUILD -j "$(nproc)" > "$OUT/build.log" 2>&1 || { grep -m20 -E "error|Error" "$OUT/build.log"; exit 1; }
+  echo "build: $(( $(date +%s) - t0 )) s"
+  MEDIA=.gpu-deps/media
+else
+  DEVICE=cpu
+  echo "no CUDA device: running the CPU fallback"
+  BUILD=build
+  [ -x $BUILD/nervc ] || bash scripts/build.sh
+  MEDIA=../shared/media/video/y4m
+fi
+N=$BUILD/nervc
+W=$OUT/work
+mkdir -p "$W"
+
+echo "== unit tests"
+(cd $BUILD && ctest --output-on-failure -j 4 -R "Cuda|Codec|Entropy|Quant|Y4m|Psnr|MsSsim|Config|Bitstream" 2>&1 | tail -15)
+(cd $BUILD && ./tests/nerv_codec_tests --gtest_filter='Cuda.*' 2>&1 | grep -E "YUV-PSNR|GPU-encoded|OK|SKIP|FAIL")
+
+echo "== ceilings"
+python3 - "$DEVICE" > "$W/ceilings.json" <<'PY'
+import json, sys, time
+import torch
+dev = sys.argv[1]
+out = {"device": dev}
+if dev == "cuda":
+    def t(fn, n=20):
+        fn(); torch.cuda.synchronize()
+        e0, e1 = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        e0.record()
+        for _ in range(n): fn()
+        e1.record(); torch.cuda.synchronize()
+        return e0.elapsed_time(e1) / 1000 / n
+    for name, dt in (("fp16", torch.float16), ("bf16", torch.bfloat16), ("fp32", torch.float32)):
+        a = torch.randn(8192, 8192, device="cuda", dtype=dt); b = torch.randn_like(a)
+        out[f"tflops_{name}"] = 2 * 8192**3 / t(lambda: a @ b) / 1e12
+    x = torch.randn(1 << 28, device="cuda"); y = torch.empty_like(x)
+    out["copy_gbs"] = 2 * x.numel() * 4 / t(lambda: y.copy_(x)) / 1e9
+    out["gpu"] = torch.cuda.get_device_name(0)
+print(json.dumps(out))
+PY
+cat "$W/ceilings.json"
+
+echo "== synthetic inputs and streams (decode speed does not depend on content)"
+python3 - "$W" <<'PY'
+import sys
+import numpy as np
+out = sys.argv[1]
+for w, h in ((640, 360), (1280, 720), (1920, 1080)):
+    with open(f"{out}/synth_{w}x{h}.y4m", "wb") as f:
+        f.write(f"YUV4MPEG2 W{w} H{h} F30:1 Ip A1:1 C420jpeg\n".encode())
+        yy, xx = np.mgrid[0:h, 0:w]
+        rng = np.random.default_rng(0)
+        tex = rng.integers(0, 40, size=(h, w))
+        for t in range(16):
+            y = (128 + 60 * np.sin((xx + 8 * t) / 37.0) * np.cos(yy / 23.0) + tex).clip(0, 255)
+            f.write(b"FRAME\n")
+            f.write(y.astype(np.uint8).tobytes())
+            c = np.full((h // 2) * (w // 2), 128, np.uint8)
+            f.write(c.tobytes()); f.write(c.tobytes())
+PY
+for res in 640x360 1280x720 1920x1080; do
+  for p in xs s m l; do
+    $N encode "$W/synth_$res.y4m" -o "$W/${p}_$res.nerv" --preset $p --epochs 1 --segment-frames 16 \
+      --device $DEVICE -q || echo "encode $p $res failed"
+  done
+done
+
+echo "== decode speed"
+: > "$W/decode.jsonl"
+for res in 640x360 1280x720 1920x1080; do
+  for p in xs s m l; do
+    for prec in fp16 fp32; do
+      [ $DEVICE = cpu ] && [ $prec = fp16 ] && continue
+      $N bench-decode "$W/${p}_$res.nerv" --device $DEVICE --precision $prec --batch 8 \
+        --repeat $REPEAT --json | python3 -c "import json,sys; j=json.load(sys.stdin); j['preset']='$p'; print(json.dumps(j))" >> "$W/decode.jsonl" \
+        || echo "bench-decode $p $res $prec failed"
+    done
+  done
+done
+
+echo "== encode: foreman CIF, 16 frames, preset xs, $FIT_EPOCHS epochs"
+CLIP=$MEDIA/foreman_cif_f020-040.y4m
+$N encode "$CLIP" --frames 16 -o "$W/fit.nerv" --preset xs --epochs $FIT_EPOCHS --device $DEVICE \
+  --report "$W/fit.json" -q
+echo "== CPU vs GPU decode of that stream"
+: > "$W/psnr.txt"
+for spec in "cpu fp32" "$DEVICE fp32" "$DEVICE fp16"; do
+  set -- $spec
+  [ $1 = cpu ] && [ $2 = fp16 ] && continue
+  $N decode "$W/fit.nerv" -o "$W/dec.y4m" --device $1 --precision $2 -q
+  echo "$1 $2 $($N metrics "$CLIP" "$W/dec.y4m" --frames 16 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["average"]["psnr_yuv"])')" >> "$W/psnr.txt"
+done
+cat "$W/psnr.txt"
+
+python3 - "$W" "$DEVICE" <<'PY'
+import json, sys
+w, dev = sys.argv[1], sys.argv[2]
+ceil = json.load(open(f"{w}/ceilings.json"))
+rows = [json.loads(l) for l in open(f"{w}/decode.jsonl") if l.strip()]
+print(f"\n## decode fps on {ceil.get('gpu', 'cpu')} (median of repeated runs after warm-up, batch 8)")
+print("| preset | resolution | precision | fps | GMAC/frame | act. MB/frame | floor fps (compute) | floor fps (memory) |")
+print("|---|---|---|---|---|---|---|---|")
+for r in rows:
+    key = "tflops_" + r["precision"]
+    fc = ceil.get(key, 0) * 1e12 / (2 * r["gmac_per_frame"] * 1e9) if key in ceil else float("nan")
+    fm = ceil.get("copy_gbs", 0) * 1e9 / (2 * r["activation_mb_per_frame"] * 1e6) if "copy_gbs" in ceil else float("nan")
+    print(f"| {r['preset']} | {r['width']}x{r['height']} | {r['precision']} | {r['fps_median']:.1f} | "
+          f"{r['gmac_per_frame']:.2f} | {r['activation_mb_per_frame']:.0f} | {fc:.0f} | {fm:.0f} |")
+fit = json.load(open(f"{w}/fit.json"))
+print(f"\nencode (fit): {fit['frames']} frames CIF, preset xs, {fit['segments'][0]['seconds']:.1f} s for the segment on {fit['device']}; "
+      f"YUV-PSNR {fit['metrics']['psnr_yuv']:.2f} dB")
+p = dict((" ".join(l.split()[:2]), float(l.split()[2])) for l in open(f"{w}/psnr.txt"))
+print("decoded YUV-PSNR:", ", ".join(f"{k} {v:.4f}" for k, v in p.items()))
+if dev == "cuda":
+    print(f"|cuda fp32 - cpu fp32| = {abs(p['cuda fp32'] - p['cpu fp32']):.4f} dB; "
+          f"|cuda fp16 - cuda fp32| = {abs(p['cuda fp16'] - p['cuda fp32']):.4f} dB")
+PY
