@@ -39,17 +39,22 @@ void split_output(const torch::Tensor& out, int w, int h, torch::Tensor& y, torc
 }
 
 void output_to_frames(const torch::Tensor& out, int w, int h, ColorMatrix m, ColorRange r,
-                      int64_t first_index, std::vector<Frame>& frames) {
+                      int64_t first_index, Frame* frames) {
   torch::Tensor y, uv;
   split_output(out.to(torch::kFloat), w, h, y, uv);
-  auto to8 = [](const torch::Tensor& t) {
-    return t.mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8).contiguous();
+  // Rounding and 4:2:0 happen where the network ran; only 8-bit planes cross to the host,
+  // through page-locked memory when they come from a GPU.
+  auto to_host = [](const torch::Tensor& t) {
+    torch::Tensor q = t.mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8).contiguous();
+    if (!q.is_cuda()) return q;
+    torch::Tensor host =
+        torch::empty(q.sizes(), q.options().device(torch::kCPU).pinned_memory(true));
+    return host.copy_(q);
   };
-  torch::Tensor y8 = to8(y).to(torch::kCPU), uv8 = to8(uv).to(torch::kCPU);
+  torch::Tensor y8 = to_host(y), uv8 = to_host(uv);
   int64_t n = out.size(0);
-  frames.resize(size_t(n));
   for (int64_t i = 0; i < n; ++i) {
-    Frame& f = frames[size_t(i)];
+    Frame& f = frames[i];
     f.matrix = m;
     f.range = r;
     f.index = first_index + i;

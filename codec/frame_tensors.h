@@ -22,8 +22,9 @@ SegmentTensors frames_to_tensors(const std::vector<Frame>& frames, int padded_w,
 // Network output [N, 3, Hp, Wp] -> luma [N, 1, H, W] and 4:2:0 chroma [N, 2, Hc, Wc].
 void split_output(const torch::Tensor& out, int w, int h, torch::Tensor& y, torch::Tensor& uv);
 
-// Network output -> frames (rounded to 8 bits); frames[i].index = first_index + i.
+// Network output [N, ...] -> frames[0..N) (rounded to 8 bits, buffers reused);
+// frames[i].index = first_index + i.
 void output_to_frames(const torch::Tensor& out, int w, int h, ColorMatrix m, ColorRange r,
-                      int64_t first_index, std::vector<Frame>& frames);
+                      int64_t first_index, Frame* frames);
 
 }  // namespace nerv

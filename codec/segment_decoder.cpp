@@ -76,8 +76,7 @@ void SegmentDecoder::decode(const SegmentHeader& sh, const std::vector<uint8_t>&
 void SegmentDecoder::reconstruct(std::vector<Frame>& frames) {
   const SegmentHeader& sh = last_header_;
   torch::NoGradGuard ng;
-  frames.clear();
-  std::vector<Frame> part;
+  frames.resize(sh.frames);  // keeps the planes of earlier calls: no fresh pages per frame
   for (int64_t s = 0; s < int64_t(sh.frames); s += batch_) {
     int64_t b = std::min<int64_t>(batch_, int64_t(sh.frames) - s);
     torch::Tensor in = embeddings_.defined()
@@ -85,8 +84,7 @@ void SegmentDecoder::reconstruct(std::vector<Frame>& frames) {
                            : model_->embed(torch::Tensor(), torch::arange(s, s + b).to(device_));
     torch::Tensor out = model_->decode(in);
     output_to_frames(out, header_.width, header_.height, header_.matrix, header_.range,
-                     int64_t(sh.first_frame) + s, part);
-    for (Frame& f : part) frames.push_back(std::move(f));
+                     int64_t(sh.first_frame) + s, frames.data() + s);
   }
 }
 
