@@ -155,6 +155,7 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
     emb_hat = torch::empty_like(emb);
     dequantize_affine(p.embed_symbols.data(), size_t(n), inner, p.embed_grid, cfg.quant.embed_bits,
                       emb_hat.data_ptr<float>());
+    emb_hat = emb_hat.to(dev);
   }
 
   // 3. Weight grids: new for an intra segment, inherited for a residual one.

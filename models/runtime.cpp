@@ -52,7 +52,10 @@ void set_cuda_autocast(bool on) {
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
   at::autocast::set_autocast_enabled(at::kCUDA, on);
   at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
-  if (!on) at::autocast::clear_cache();
+  // The cast cache keeps the bf16 copy of each weight until cleared: across optimiser steps it
+  // would feed every forward pass the weights of the first one.
+  at::autocast::set_autocast_cache_enabled(false);
+  at::autocast::clear_cache();
 #else
   (void)on;
 #endif

@@ -52,12 +52,12 @@ class Codec : public ::testing::Test {
     dir_ = new std::string(
         (std::filesystem::temp_directory_path() / ("nervc-codec-test-" + std::to_string(getpid())))
             .string());
-    std::filesystem::remove_all(*dir_);
+    test::remove_tree(*dir_);
     std::filesystem::create_directories(*dir_);
     stream_ = new std::string(*dir_ + "/tiny.nerv");
     report_ = new EncodeReport(encode_tiny(*stream_));
   }
-  static void TearDownTestSuite() { std::filesystem::remove_all(*dir_); }
+  static void TearDownTestSuite() { test::remove_tree(*dir_); }
   static std::string* dir_;
   static std::string* stream_;
   static EncodeReport* report_;

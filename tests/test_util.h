@@ -1,5 +1,6 @@
 // Helpers shared by the tests: where the test data lives and a scratch folder per test.
 #pragma once
+#include <ftw.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -10,6 +11,15 @@
 
 namespace nerv::test {
 
+// Recursive delete through POSIX: the libtorch inside PyTorch wheels exports its own
+// std::filesystem symbols, and its remove_all crashes when called from our binaries.
+inline void remove_tree(const std::string& dir) {
+  nftw(
+      dir.c_str(),
+      [](const char* p, const struct stat*, int, struct FTW*) { return ::remove(p); }, 16,
+      FTW_DEPTH | FTW_PHYS);
+}
+
 inline std::string data(const std::string& name) {
   return std::string(NERV_TEST_DATA_DIR) + "/" + name;
 }
@@ -19,7 +29,7 @@ inline std::filesystem::path scratch() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   auto dir = std::filesystem::temp_directory_path() / "nervc-tests" /
              (std::string(info->test_suite_name()) + "." + info->name());
-  std::filesystem::remove_all(dir);
+  remove_tree(dir.string());
   std::filesystem::create_directories(dir);
   return dir;
 }
