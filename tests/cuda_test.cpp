@@ -21,8 +21,8 @@ double decoded_psnr(const std::string& stream, torch::Device dev, torch::ScalarT
   DecodeOptions opt;
   opt.device = dev;
   opt.dtype = dtype;
-  decode_stream(stream, opt, [](const StreamHeader&) {},
-                [&](const Frame& f) { acc.add(source.at(i++), f); });
+  decode_stream(
+      stream, opt, [](const StreamHeader&) {}, [&](const Frame& f) { acc.add(source.at(i++), f); });
   return acc.summary().mean.psnr_yuv;
 }
 

@@ -15,9 +15,8 @@ namespace nerv::test {
 // std::filesystem symbols, and its remove_all crashes when called from our binaries.
 inline void remove_tree(const std::string& dir) {
   nftw(
-      dir.c_str(),
-      [](const char* p, const struct stat*, int, struct FTW*) { return ::remove(p); }, 16,
-      FTW_DEPTH | FTW_PHYS);
+      dir.c_str(), [](const char* p, const struct stat*, int, struct FTW*) { return ::remove(p); },
+      16, FTW_DEPTH | FTW_PHYS);
 }
 
 inline std::string data(const std::string& name) {
