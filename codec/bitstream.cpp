@@ -1,6 +1,5 @@
 #include "codec/bitstream.h"
 
-#include <sys/stat.h>
 #include <zlib.h>
 
 #include <cstring>
@@ -100,23 +99,9 @@ std::vector<uint8_t> write_end_chunk(const StreamEnd& e) {
   return std::move(w.data());
 }
 
-BitstreamReader::BitstreamReader(const std::string& path) : name_(path) {
-  if (path == "-") {
-    f_ = stdin;
-  } else {
-    struct stat st {};
-    if (stat(path.c_str(), &st) != 0) throw Error(path + ": no such file");
-    if (S_ISDIR(st.st_mode)) throw Error(path + ": is a directory");
-    f_ = std::fopen(path.c_str(), "rb");
-    if (!f_) throw Error(path + ": cannot open: " + std::strerror(errno));
-    own_ = true;
-    if (S_ISREG(st.st_mode)) file_size_ = uint64_t(st.st_size);
-  }
+BitstreamReader::BitstreamReader(const std::string& path)
+    : src_(path), f_(src_.get()), name_(path), file_size_(src_.size()) {
   read_header();
-}
-
-BitstreamReader::~BitstreamReader() {
-  if (own_) std::fclose(f_);
 }
 
 bool BitstreamReader::read_some(void* dst, size_t n, size_t& got) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "io/file_source.h"
 #include "io/frame.h"
 
 namespace nerv {
@@ -64,7 +65,6 @@ std::vector<uint8_t> write_end_chunk(const StreamEnd& e);
 class BitstreamReader {
  public:
   explicit BitstreamReader(const std::string& path);
-  ~BitstreamReader();
   const StreamHeader& header() const { return header_; }
 
   struct Chunk {
@@ -84,8 +84,8 @@ class BitstreamReader {
   bool read_some(void* dst, size_t n, size_t& got);
   void read_header();
 
-  FILE* f_ = nullptr;
-  bool own_ = false;
+  FileSource src_;
+  FILE* f_;
   std::string name_;
   uint64_t pos_ = 0;
   uint64_t file_size_ = 0;  // 0 when unknown (pipe)

@@ -12,7 +12,7 @@ FileSink::FileSink(const std::string& path) : out_(path) {
     f_ = stdout;
     return;
   }
-  if (is_stream_target(path)) throw Error(path + ": only files and '-' can receive a .nerv stream");
+  if (is_stream_target(path)) throw Error(path + ": only a file or '-' can be written here");
   f_ = std::fopen(out_.write_path().c_str(), "wb");
   if (!f_) throw Error(path + ": cannot open for writing: " + std::strerror(errno));
   seekable_ = true;
@@ -22,12 +22,12 @@ FileSink::~FileSink() {
   if (f_ && f_ != stdout) std::fclose(f_);
 }
 
-void FileSink::write(const std::vector<uint8_t>& bytes) {
-  if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), f_) != bytes.size())
+void FileSink::write(const void* data, size_t n) {
+  if (n && std::fwrite(data, 1, n, f_) != n)
     throw Error(out_.final_path() + ": write error: " + std::strerror(errno));
   if (f_ == stdout && std::fflush(f_) != 0)  // a reader at the other end gets whole chunks now
     throw Error("stdout: write error: " + std::string(std::strerror(errno)));
-  pos_ += bytes.size();
+  pos_ += n;
 }
 
 void FileSink::patch(uint64_t offset, const std::vector<uint8_t>& bytes) {

@@ -13,7 +13,8 @@ class FileSink {
  public:
   explicit FileSink(const std::string& path);
   ~FileSink();  // without commit(): the temporary file is removed
-  void write(const std::vector<uint8_t>& bytes);
+  void write(const std::vector<uint8_t>& bytes) { write(bytes.data(), bytes.size()); }
+  void write(const void* data, size_t n);
   uint64_t position() const { return pos_; }
   bool seekable() const { return seekable_; }
   // Overwrites bytes already written (seekable sinks only).

@@ -1,13 +1,12 @@
 // A native YUV4MPEG2 reader, for builds without FFmpeg (the GPU machine has none). Accepts
 // 8-bit 4:2:0 and 4:4:4; skips the interlace, aspect and X-parameters it does not need except
 // XCOLORRANGE.
-#include <sys/stat.h>
-
 #include <cstdio>
 #include <cstring>
 #include <sstream>
 
 #include "io/error.h"
+#include "io/file_source.h"
 #include "io/y4m.h"
 
 namespace nerv {
@@ -17,22 +16,9 @@ constexpr size_t kMaxLine = 4096;
 
 class Y4mReader final : public VideoReader {
  public:
-  Y4mReader(const std::string& url, const ReadOptions& opt) : opt_(opt) {
+  Y4mReader(const std::string& url, const ReadOptions& opt) : opt_(opt), src_(url), f_(src_.get()) {
     info_.url = url;
-    if (url == "-") {
-      f_ = stdin;
-    } else {
-      struct stat st {};
-      if (stat(url.c_str(), &st) != 0) throw Error(url + ": no such file");
-      if (S_ISDIR(st.st_mode)) throw Error(url + ": is a directory");
-      f_ = std::fopen(url.c_str(), "rb");
-      if (!f_) throw Error(url + ": cannot open: " + std::strerror(errno));
-      own_ = true;
-    }
     parse_header();
-  }
-  ~Y4mReader() override {
-    if (own_) std::fclose(f_);
   }
   const VideoInfo& info() const override { return info_; }
   bool read(Frame& out) override;
@@ -43,8 +29,8 @@ class Y4mReader final : public VideoReader {
 
   ReadOptions opt_;
   VideoInfo info_;
-  FILE* f_ = nullptr;
-  bool own_ = false;
+  FileSource src_;
+  FILE* f_;
   PixFmt fmt_ = PixFmt::YUV420P;
   int64_t next_ = 0, delivered_ = 0;
 };

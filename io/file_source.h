@@ -1,0 +1,24 @@
+// An input byte stream: a file, or stdin for "-". Errors name the path in one line.
+#pragma once
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+namespace nerv {
+
+class FileSource {
+ public:
+  explicit FileSource(const std::string& path);
+  ~FileSource();
+  FileSource(const FileSource&) = delete;
+  FileSource& operator=(const FileSource&) = delete;
+  FILE* get() const { return f_; }
+  uint64_t size() const { return size_; }  // 0 when unknown (pipe, device)
+
+ private:
+  FILE* f_ = nullptr;
+  bool own_ = false;
+  uint64_t size_ = 0;
+};
+
+}  // namespace nerv
