@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Encode -> decode -> metrics on every clip of shared/media/video at one preset; prints a
 # markdown table (and writes CSV and the JSON reports) for docs/BENCHMARKS.md.
-#   bench/codec.sh [PRESET] [FRAMES] [SEGMENT_FRAMES]     defaults: xs 8 4
+#   bench/codec.sh [PRESET] [FRAMES] [SEGMENT_FRAMES] [EPOCHS]   defaults: xs 8 4 (preset's)
 # Env: MEDIA (default ../shared/media/video), OUT (default out/bench-codec), THREADS (0 = all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PRESET=${1:-xs} FRAMES=${2:-8} SEG=${3:-4}
+PRESET=${1:-xs} FRAMES=${2:-8} SEG=${3:-4} EPOCHS=${4:-}
 MEDIA=${MEDIA:-../shared/media/video}
 OUT=${OUT:-out/bench-codec}
 THREADS=${THREADS:-0}
@@ -18,7 +18,8 @@ for clip in "$MEDIA"/y4m/*.y4m "$MEDIA"/orig/*; do
   name=$(basename "${clip%.*}")
   echo "== $name" >&2
   $N encode "$clip" -o "$OUT/$name.nerv" --preset "$PRESET" --frames "$FRAMES" \
-    --segment-frames "$SEG" --threads "$THREADS" --report "$OUT/$name.encode.json" -q
+    --segment-frames "$SEG" ${EPOCHS:+--epochs "$EPOCHS"} --threads "$THREADS" \
+    --report "$OUT/$name.encode.json" -q
   t0=$(date +%s.%N)
   $N decode "$OUT/$name.nerv" -o "$OUT/$name.y4m" --threads "$THREADS" -q
   t1=$(date +%s.%N)
