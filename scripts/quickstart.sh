@@ -11,7 +11,7 @@ mkdir -p "$OUT"
 echo "== nervc encode $SAMPLE (preset xs; a few minutes on 2 CPU cores)"
 build/nervc encode "$SAMPLE" -o "$OUT/sample.nerv" --preset xs --report "$OUT/encode.json"
 echo "== nervc info $OUT/sample.nerv"
-build/nervc info "$OUT/sample.nerv" | head -4
+build/nervc info "$OUT/sample.nerv"
 echo "== nervc decode $OUT/sample.nerv -o $OUT/sample.y4m"
 build/nervc decode "$OUT/sample.nerv" -o "$OUT/sample.y4m"
 echo "== nervc metrics $SAMPLE $OUT/sample.y4m"
