@@ -54,8 +54,6 @@ struct StreamEnd {
 };
 
 std::vector<uint8_t> write_stream_header(const StreamHeader& h);
-// Byte positions inside the header, for patching the frame count once it is known.
-constexpr size_t kHeaderFrameCountPos = 4 + 2 + 4 + 16;
 std::vector<uint8_t> write_segment_chunk(const SegmentHeader& h,
                                          const std::vector<uint8_t>& payload);
 std::vector<uint8_t> write_index_chunk(const std::vector<IndexEntry>& entries);

@@ -31,7 +31,6 @@ class SegmentDecoder {
 
   InrModel& model() { return *model_; }
   const WeightState& state() const { return state_; }
-  const std::vector<TensorShape>& shapes() const { return shapes_; }
   void set_batch(int b) { batch_ = b; }
 
  private:

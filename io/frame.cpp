@@ -38,13 +38,6 @@ const char* to_string(ColorRange r) {
   return r == ColorRange::Full ? "full" : "limited";
 }
 
-PixFmt parse_pix_fmt(const std::string& s) {
-  if (s == "yuv420p") return PixFmt::YUV420P;
-  if (s == "yuv444p") return PixFmt::YUV444P;
-  if (s == "rgb" || s == "rgbp" || s == "gbrp") return PixFmt::RGBP;
-  throw Error("unsupported output pixel format '" + s + "' (use yuv420p, yuv444p or rgb)");
-}
-
 std::vector<float> to_float_chw(const Frame& f) {
   if (f.fmt == PixFmt::YUV420P) throw Error("to_float_chw needs a 4:4:4 or RGB frame");
   std::vector<float> out(3 * f.plane_size(0));

@@ -55,7 +55,6 @@ struct VideoInfo {
 const char* to_string(PixFmt f);
 const char* to_string(ColorMatrix m);
 const char* to_string(ColorRange r);
-PixFmt parse_pix_fmt(const std::string& s);  // "yuv420p", "yuv444p", "rgb"
 
 // Planar float copy in [0, 1], C x H x W, for handing a frame to a network.
 std::vector<float> to_float_chw(const Frame& f);
