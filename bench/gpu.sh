@@ -43,7 +43,9 @@ $PY -c 'import numpy' 2>/dev/null || PY=/usr/bin/python3
 W=${WORK:-$(mktemp -d)}  # big intermediate files stay out of $OUT
 
 echo "== unit tests that touch CUDA (the rest run in CI)"
-(cd $BUILD && ./tests/nerv_codec_tests --gtest_filter='Cuda.*' 2>&1 | grep -E "YUV-PSNR|GPU-encoded|OK \]|SKIPPED|FAILED|Failure|Expected|Which|actual")
+(cd $BUILD && ./tests/nerv_codec_tests --gtest_filter='Cuda.*' > "$W/cuda_tests.log" 2>&1; rc=$?
+ grep -E "YUV-PSNR|GPU-encoded|OK \]|SKIPPED|FAILED|Failure|Expected|Which|actual" "$W/cuda_tests.log"
+ echo "CUDA unit tests: exit code $rc")
 
 echo "== ceilings"
 $PY - "$DEVICE" > "$W/ceilings.json" <<'PY'
@@ -145,4 +147,4 @@ if dev == "cuda":
     print(f"|cuda fp32 - cpu fp32| = {abs(p['cuda fp32'] - p['cpu fp32']):.4f} dB; "
           f"|cuda fp16 - cuda fp32| = {abs(p['cuda fp16'] - p['cuda fp32']):.4f} dB")
 PY
-cp "$W/ceilings.json" "$W/decode.jsonl" "$W/fit.json" "$W/psnr.txt" "$OUT/" 2>/dev/null
+cp "$W/ceilings.json" "$W/decode.jsonl" "$W/fit.json" "$W/psnr.txt" "$W/cuda_tests.log" "$OUT/" 2>/dev/null
