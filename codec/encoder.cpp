@@ -68,7 +68,7 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
     size_t n = 0;
     while (n < frames.size() && input.read(frames[n])) ++n;
     if (n == 0) break;
-    std::vector<Frame> seg(frames.begin(), frames.begin() + long(n));
+    frames.resize(n);  // shorter only for the last segment: the buffers are reused otherwise
     auto ts = Clock::now();
     SegmentHeader sh;
     sh.type = k % uint32_t(cfg.intra_period) == 0 ? SegmentType::Intra : SegmentType::Residual;
@@ -79,7 +79,7 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
 
     if (k > 0) copy_coded_weights(decoder.model(), *model);
     SegmentTensors tensors =
-        frames_to_tensors(seg, model->padded_width(), model->padded_height(), opt.device);
+        frames_to_tensors(frames, model->padded_width(), model->padded_height(), opt.device);
     SegmentPayload payload =
         fit_segment(*model, tensors, cfg, sh.type, k == 0, k > 0 ? &decoder.state() : nullptr,
                     opt.seed + k, [&](const FitProgress& p) {
@@ -104,7 +104,7 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
       sr.tensors[i].hts_bytes = written[i].hts_bytes;
     }
     double psnr_sum = 0;
-    for (size_t i = 0; i < n; ++i) psnr_sum += metrics.add(seg[i], decoded[i]).psnr_yuv;
+    for (size_t i = 0; i < n; ++i) psnr_sum += metrics.add(frames[i], decoded[i]).psnr_yuv;
     sr.psnr_yuv = psnr_sum / double(n);
     sr.bytes = chunk.size();
     sr.seconds = since(ts);
