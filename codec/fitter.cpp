@@ -74,6 +74,12 @@ torch::Tensor temporal_penalty(const std::vector<torch::Tensor>& params,
   return sum / double(n);
 }
 
+// bf16 autocast for the scope of the fit on a GPU; off again however the scope is left.
+struct AutocastScope {
+  explicit AutocastScope(bool on) { set_cuda_autocast(on); }
+  ~AutocastScope() { set_cuda_autocast(false); }
+};
+
 }  // namespace
 
 std::vector<TensorShape> coded_shapes(InrModel& model) {
@@ -112,24 +118,27 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
   torch::optim::Adam opt(all_params, torch::optim::AdamOptions(tc.lr));
   int64_t steps_per_epoch = (n + tc.batch_size - 1) / tc.batch_size;
   int64_t total = int64_t(epochs) * steps_per_epoch, step = 0;
-  set_cuda_autocast(dev.is_cuda());  // bf16 forward passes on a GPU
-  for (int e = 0; e < epochs; ++e) {
-    torch::Tensor mse_sum = torch::zeros({}, d.y.options());
-    for (const torch::Tensor& cpu_idx : batches(n, tc.batch_size, gen)) {
-      torch::Tensor idx = cpu_idx.to(dev);
-      set_lr(opt, tc.lr * lr_factor(step++, total, tc.warmup));
-      torch::Tensor x = d.input.index_select(0, idx);
-      torch::Tensor mse;
-      torch::Tensor loss =
-          loss_of(model.decode(model.embed(x, idx)), d, idx, tc.msssim_weight, mse);
-      if (residual && tc.temporal_l1 > 0)
-        loss = loss + tc.temporal_l1 * temporal_penalty(dec_params, anchors, prev_steps);
-      opt.zero_grad();
-      loss.backward();
-      opt.step();
-      mse_sum += mse * double(idx.size(0));
+  {
+    AutocastScope autocast(dev.is_cuda());  // bf16 forward passes on a GPU; off for what follows
+    for (int e = 0; e < epochs; ++e) {
+      torch::Tensor mse_sum = torch::zeros({}, d.y.options());
+      for (const torch::Tensor& cpu_idx : batches(n, tc.batch_size, gen)) {
+        torch::Tensor idx = cpu_idx.to(dev);
+        set_lr(opt, tc.lr * lr_factor(step++, total, tc.warmup));
+        torch::Tensor x = d.input.index_select(0, idx);
+        torch::Tensor mse;
+        torch::Tensor loss =
+            loss_of(model.decode(model.embed(x, idx)), d, idx, tc.msssim_weight, mse);
+        if (residual && tc.temporal_l1 > 0)
+          loss = loss + tc.temporal_l1 * temporal_penalty(dec_params, anchors, prev_steps);
+        opt.zero_grad();
+        loss.backward();
+        opt.step();
+        mse_sum += mse * double(idx.size(0));
+      }
+      if (progress)
+        progress({"fit", e + 1, epochs, psnr_of_mse(mse_sum.item<double>() / double(n))});
     }
-    if (progress) progress({"fit", e + 1, epochs, psnr_of_mse(mse_sum.item<double>() / double(n))});
   }
 
   // 2. Embeddings: computed once, quantised, and fixed from here on.
@@ -141,7 +150,6 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
     torch::Tensor emb;
     {
       torch::NoGradGuard ng;
-      set_cuda_autocast(false);  // embeddings and everything after in full precision
       emb = model.embed(d.input, torch::arange(n, torch::TensorOptions(dev).dtype(torch::kLong)))
                 .to(torch::kCPU, torch::kFloat)
                 .contiguous();
@@ -162,11 +170,14 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
   std::vector<WeightGrid> grids;
   std::vector<torch::Tensor> steps;
   for (size_t i = 0; i < coded.size(); ++i) {
-    torch::Tensor w = dec_params[i].detach().to(torch::kCPU).contiguous();
-    grids.push_back(residual ? prev->grids[i]
-                             : make_weight_grid(w.data_ptr<float>(), size_t(w.numel()),
-                                                TensorShape{"", w.sizes().vec()}.channels(),
-                                                cfg.quant.weight_bits));
+    if (residual) {
+      grids.push_back(prev->grids[i]);
+    } else {
+      torch::Tensor w = dec_params[i].detach().to(torch::kCPU).contiguous();
+      grids.push_back(make_weight_grid(w.data_ptr<float>(), size_t(w.numel()),
+                                       TensorShape{"", w.sizes().vec()}.channels(),
+                                       cfg.quant.weight_bits));
+    }
     steps.push_back(step_tensor(grids.back(), dec_params[i]));
   }
 
@@ -190,8 +201,10 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
         }
       }
       torch::Tensor mse;
-      torch::Tensor loss =
-          loss_of(model.decode(emb_hat.index_select(0, idx)), d, idx, tc.msssim_weight, mse);
+      // Quantised embeddings, or the index-derived input of architectures that send none.
+      torch::Tensor in =
+          emb_hat.defined() ? emb_hat.index_select(0, idx) : model.embed(torch::Tensor(), idx);
+      torch::Tensor loss = loss_of(model.decode(in), d, idx, tc.msssim_weight, mse);
       if (residual && tc.temporal_l1 > 0)
         loss = loss + tc.temporal_l1 * temporal_penalty(dec_params, anchors, prev_steps);
       qopt.zero_grad();
