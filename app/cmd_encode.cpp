@@ -61,12 +61,7 @@ Run add_encode(CLI::App& app) {
     if (a->segment_frames) opt.cfg.segment_frames = a->segment_frames;
     if (a->intra_period) opt.cfg.intra_period = a->intra_period;
     opt.seed = a->seed;
-    if (a->epochs) {
-      TrainConfig& t = opt.cfg.train;
-      t.warm_epochs = std::max(1, int(std::lround(double(t.warm_epochs) * a->epochs / t.epochs)));
-      t.qat_epochs = std::min(t.qat_epochs, std::max(1, a->epochs / 10));
-      t.epochs = a->epochs;
-    }
+    if (a->epochs) override_epochs(opt.cfg.train, a->epochs);
     opt.device = parse_device(a->device);
     int threads = set_compute_threads(a->threads);
     ReadOptions ro = a->in.finish();

@@ -16,6 +16,12 @@ Run add_encode(CLI::App& app);
 Run add_decode(CLI::App& app);
 Run add_info(CLI::App& app);
 Run add_bench_decode(CLI::App& app);
+#if NERV_HAVE_FFMPEG
+Run add_compare(CLI::App& app);
+Run add_bdrate(CLI::App& app);
+#endif
+
+inline constexpr const char* kNervcVersion = "nervc 0.1.0";
 
 // Options shared by every command that reads video: -f, --size, --pix-fmt, --fps, --start,
 // --frames. Values land in `opt` after parsing (raw strings are resolved by finish()).

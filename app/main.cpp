@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   CLI::App app{"nervc: neural (implicit-representation) video codec"};
   app.name("nervc");
   app.require_subcommand(1);
-  app.set_version_flag("--version", "nervc 0.1.0");
+  app.set_version_flag("--version", nerv::app::kNervcVersion);
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "Show FFmpeg's own log messages");
   std::map<CLI::App*, nerv::app::Run> runs;
@@ -31,6 +31,10 @@ int main(int argc, char** argv) {
   add(nerv::app::add_bench_decode);
   add(nerv::app::add_probe);
   add(nerv::app::add_metrics);
+#if NERV_HAVE_FFMPEG
+  add(nerv::app::add_compare);
+  add(nerv::app::add_bdrate);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,5 +1,7 @@
 #include "codec/config.h"
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -75,6 +77,12 @@ std::vector<std::string> preset_names() {
   std::vector<std::string> out;
   for (const EmbeddedPreset& p : embedded_presets()) out.push_back(p.name);
   return out;
+}
+
+void override_epochs(TrainConfig& t, int epochs) {
+  t.warm_epochs = std::max(1, int(std::lround(double(t.warm_epochs) * epochs / t.epochs)));
+  t.qat_epochs = std::min(t.qat_epochs, std::max(1, epochs / 10));
+  t.epochs = epochs;
 }
 
 nlohmann::json decoder_config(const CodecConfig& c) {

@@ -38,6 +38,8 @@ CodecConfig parse_codec_config(const nlohmann::json& j, const std::string& where
 CodecConfig load_config_file(const std::string& path);
 CodecConfig load_preset(const std::string& name);
 std::vector<std::string> preset_names();
+// Sets the first segment's epochs; warm-started segments and QAT scale with it.
+void override_epochs(TrainConfig& t, int epochs);
 
 // What the decoder needs, stored in the stream header: {"model": ..., "quant": ...}.
 nlohmann::json decoder_config(const CodecConfig& c);

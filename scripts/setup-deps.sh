@@ -9,6 +9,7 @@ packages=(
   libhtscodecs-dev zlib1g-dev             # entropy coder; CRC-32
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev  # video I/O and colour conversion
   ffmpeg                                  # x265 anchors and test fixtures (libx265 inside)
+  gnuplot-nox                             # RD plots of nervc compare
   nlohmann-json3-dev                      # configs, results, --json output
   libcli11-dev                            # command-line parsing
   libgtest-dev                            # unit tests

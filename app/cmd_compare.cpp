@@ -1,0 +1,156 @@
+// nervc compare INPUT... --out DIR: rate-distortion of nervc against an anchor codec (x265).
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include "app/commands.h"
+#include "app/progress.h"
+#include "eval/bd_table.h"
+#include "eval/compare.h"
+#include "io/error.h"
+#include "models/runtime.h"
+
+namespace nerv::app {
+namespace {
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+}  // namespace
+
+Run add_compare(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "compare",
+      "Rate-distortion comparison against H.265 (or another anchor): CSV, JSON, plots, "
+      "HTML report");
+  struct Args {
+    std::vector<std::string> inputs;
+    std::vector<std::string> presets{"xs", "s", "m", "l"};
+    std::vector<int> qps;
+    std::string anchor = "x265", anchor_preset, keyint = "auto", out, device = "auto";
+    int epochs = 0, threads = 0;
+    uint64_t seed = 0;
+    bool resume = false, quiet = false;
+    InputOptions in;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("INPUT", a->inputs, "Source videos (files or URLs)")->required();
+  cmd->add_option("--out", a->out, "Output directory")->required();
+  cmd->add_option("--presets", a->presets, "nervc presets (or .json configs), comma-separated")
+      ->delimiter(',')
+      ->default_str("xs,s,m,l");
+  cmd->add_option("--anchor", a->anchor, "Anchor codec: " + join(anchor_names()))
+      ->default_str("x265");
+  cmd->add_option("--anchor-preset,--x265-preset", a->anchor_preset,
+                  "Anchor speed preset (x265/x264: medium, veryslow, ...; svtav1: 0-13)");
+  cmd->add_option("--qps", a->qps, "Anchor QP ladder, comma-separated (default 22,27,32,37,42,47)")
+      ->delimiter(',');
+  cmd->add_option("--keyint", a->keyint,
+                  "Anchor key-frame interval in frames; auto: nervc's intra period")
+      ->default_str("auto");
+  cmd->add_option("--epochs", a->epochs, "Override the presets' epochs")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--seed", a->seed, "nervc random seed")->default_str("0");
+  cmd->add_option("--device", a->device, "auto, cpu, cuda or cuda:N")->default_str("auto");
+  cmd->add_option("--threads", a->threads, "Compute threads (0: all cores)")->default_str("0");
+  cmd->add_flag("--resume", a->resume, "Continue a comparison in DIR, skipping finished points");
+  cmd->add_flag("-q,--quiet", a->quiet, "No progress output");
+  a->in.add_to(*cmd);
+  return [a] {
+    CompareOptions opt;
+    opt.inputs = a->inputs;
+    opt.read = a->in.finish();
+    opt.presets = a->presets;
+    opt.epochs = a->epochs;
+    opt.seed = a->seed;
+    opt.device = parse_device(a->device);
+    opt.anchor = a->anchor;
+    opt.anchor_settings.preset = a->anchor_preset;
+    opt.anchor_settings.keyint = 0;
+    if (a->keyint != "auto") {
+      try {
+        size_t used = 0;
+        opt.anchor_settings.keyint = std::stoi(a->keyint, &used);
+        if (used != a->keyint.size() || opt.anchor_settings.keyint < 1) throw Error("");
+      } catch (const std::exception&) {
+        throw Error("--keyint: expected 'auto' or a positive number of frames, got '" + a->keyint +
+                    "'");
+      }
+    }
+    opt.qps = a->qps;
+    opt.out_dir = a->out;
+    opt.resume = a->resume;
+    opt.nervc_version = kNervcVersion;
+    int threads = set_compute_threads(a->threads);
+    bool quiet = a->quiet;
+    auto start = std::chrono::steady_clock::now();
+    std::unique_ptr<EncodeProgress> fit;
+    bool announced = false;
+    auto on_event = [&](const CompareEvent& e) {
+      if (quiet) return;
+      std::string where =
+          "[" + std::to_string(e.point + 1) + "/" + std::to_string(e.points) + "] " +
+          (e.rd ? e.rd->sequence + " " + e.rd->codec + " " + e.rd->setting : std::string());
+      switch (e.kind) {
+        case CompareEvent::Loaded:
+          if (!announced)
+            std::fprintf(stderr, "nervc: compare against %s on %s (%d threads)\n",
+                         a->anchor.c_str(), opt.device.str().c_str(), threads);
+          announced = true;
+          std::fprintf(stderr, "nervc: %s\n", e.message.c_str());
+          break;
+        case CompareEvent::Skipped:
+          std::fprintf(stderr, "%s: done before (--resume)\n", where.c_str());
+          break;
+        case CompareEvent::PointStart:
+          std::fprintf(stderr, "%s ...\n", where.c_str());
+          fit = e.train ? std::make_unique<EncodeProgress>(*e.train, false) : nullptr;
+          break;
+        case CompareEvent::Encode:
+          if (fit) (*fit)(*e.encode);
+          break;
+        case CompareEvent::PointDone: {
+          double el =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          const RdPoint& p = *e.rd;
+          if (p.ok())
+            std::fprintf(stderr,
+                         "%s: %llu bytes, %.4f bpp, YUV-PSNR %.2f dB, %s %.4f, encode %s, "
+                         "decode %.1f fps | elapsed %s, ETA %s\n",
+                         where.c_str(), (unsigned long long)p.bytes, p.bpp, p.psnr_yuv,
+                         p.ssim_kind == "ms-ssim" ? "MS-SSIM" : "SSIM", p.msssim,
+                         format_duration(p.encode_s).c_str(), p.decode_fps,
+                         format_duration(el).c_str(), format_duration(e.eta_s).c_str());
+          else
+            std::fprintf(stderr, "%s: %s | elapsed %s, ETA %s\n", where.c_str(), p.status.c_str(),
+                         format_duration(el).c_str(), format_duration(e.eta_s).c_str());
+          break;
+        }
+        case CompareEvent::Finished:
+          std::fprintf(stderr, "nervc: wrote %s/{results.csv,results.json,rd_*.png,report.html}\n",
+                       e.message.c_str());
+          break;
+      }
+    };
+    std::vector<RdPoint> points = run_compare(opt, on_event);
+    size_t failed = 0;
+    for (const RdPoint& p : points) failed += p.ok() ? 0 : 1;
+    for (const BdEntry& e : bd_entries(points, a->anchor, "nervc")) {
+      if (e.metric != "psnr_yuv" && e.sequence != "average") continue;
+      const BdResult& r = e.rate_pchip;
+      std::string v = r.value ? std::to_string(*r.value) + " %" : "n/a (" + r.reason + ")";
+      std::printf("BD-rate %-8s %-10s PCHIP %s\n", e.metric.c_str(), e.sequence.c_str(), v.c_str());
+    }
+    std::fflush(stdout);
+    if (failed)
+      throw Error(std::to_string(failed) + " of " + std::to_string(points.size()) +
+                  " points failed (see results.csv)");
+    return 0;
+  };
+}
+
+}  // namespace nerv::app

@@ -1,0 +1,463 @@
+#include "eval/compare.h"
+
+#include <torch/version.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "codec/decoder.h"
+#include "eval/bd_table.h"
+#include "eval/rd_plot.h"
+#include "eval/report_html.h"
+#include "io/elementary.h"
+#include "io/error.h"
+#include "io/memory_reader.h"
+#include "io/metrics.h"
+#include "io/temp_output.h"
+#include "models/model.h"
+
+namespace nerv {
+namespace fs = std::filesystem;
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+struct Sequence {
+  std::string name;
+  VideoInfo info;
+  std::vector<Frame> frames;
+};
+
+struct Preset {
+  std::string label;  // as listed on the command line: a name or a config file's stem
+  CodecConfig cfg;
+};
+
+struct PlannedPoint {
+  size_t seq = 0;
+  bool nervc = false;
+  int qp = 0;            // anchor points
+  const Preset* preset;  // nervc points
+  double units = 0;      // nervc fitting work, for the ETA
+  RdPoint rd;
+};
+
+std::string sequence_name(const std::string& input) {
+  if (input == "-") return "stdin";
+  std::string stem = fs::path(input).stem().string();
+  return stem.empty() ? "input" : stem;
+}
+
+Sequence load_sequence(const std::string& input, const ReadOptions& ro) {
+  Sequence s;
+  auto reader = open_video_reader(input, ro);
+  s.info = reader->info();
+  Frame f;
+  while (reader->read(f)) s.frames.push_back(f);
+  if (s.frames.empty()) throw Error(input + ": no frames to compare");
+  if (ro.max_frames > 0 && int64_t(s.frames.size()) < ro.max_frames)
+    throw Error(input + ": has " + std::to_string(s.frames.size()) + " frames, fewer than the " +
+                std::to_string(ro.max_frames) + " asked for (--frames)");
+  return s;
+}
+
+Preset load_ladder_entry(const std::string& entry, int epochs) {
+  Preset p;
+  bool file = entry.size() > 5 && entry.substr(entry.size() - 5) == ".json";
+  p.cfg = file ? load_config_file(entry) : load_preset(entry);
+  p.label = file ? fs::path(entry).stem().string() : entry;
+  if (epochs > 0) override_epochs(p.cfg.train, epochs);
+  return p;
+}
+
+// Fitting work of one nervc point: frames times epochs times decoder MACs, summed over segments.
+double fitting_units(const CodecConfig& c, const Sequence& s) {
+  double macs = make_model(c.model, s.info.width, s.info.height)->decoder_macs_per_pixel();
+  size_t n = s.frames.size(), seg = size_t(c.segment_frames);
+  double units = 0;
+  for (size_t first = 0, k = 0; first < n; first += seg, ++k) {
+    size_t frames = std::min(seg, n - first);
+    int epochs = (k == 0 ? c.train.epochs : c.train.warm_epochs) + c.train.qat_epochs;
+    units += double(frames) * epochs;
+  }
+  return units * macs * s.info.width * s.info.height;
+}
+
+void fill_common(RdPoint& p, const Sequence& s) {
+  p.width = s.frames.front().width;
+  p.height = s.frames.front().height;
+  p.frames = int64_t(s.frames.size());
+  p.fps = s.info.fps.valid() ? s.info.fps.value() : 25.0;
+}
+
+void score(RdPoint& p, const Sequence& s, const std::vector<Frame>& decoded) {
+  if (decoded.size() != s.frames.size())
+    throw Error("decoded " + std::to_string(decoded.size()) + " frames of " +
+                std::to_string(s.frames.size()));
+  MetricsAccumulator acc;
+  for (size_t i = 0; i < decoded.size(); ++i) acc.add(s.frames[i], decoded[i]);
+  MetricsSummary m = acc.summary();
+  p.psnr_yuv = m.mean.psnr_yuv;
+  p.psnr_y = m.mean.psnr_y;
+  p.psnr_rgb = m.mean.psnr_rgb;
+  p.msssim = m.mean.ssim;
+  p.ssim_kind = m.ssim_kind;
+  double pixels = double(p.frames) * p.width * p.height;
+  p.bpp = p.bytes * 8.0 / pixels;
+  p.kbps = p.bytes * 8.0 / 1000.0 / (p.frames / p.fps);
+  p.decode_fps = p.decode_s > 0 ? p.frames / p.decode_s : 0;
+}
+
+void run_anchor_point(RdPoint& p, const Sequence& s, const Anchor& a, int qp,
+                      const AnchorSettings& as, const std::string& stream_path) {
+  ElementaryOptions eo;
+  eo.encoder = a.encoder;
+  eo.options = a.options(qp, as);
+  eo.fps = s.info.fps.valid() ? s.info.fps : Rational{25, 1};
+  auto t0 = Clock::now();
+  ElementaryStream es = encode_elementary(s.frames, eo);
+  p.encode_s = since(t0);
+  p.bytes = es.total_bytes();
+  {
+    TempOutput out(stream_path);
+    std::ofstream f(out.write_path(), std::ios::binary);
+    f.write(reinterpret_cast<const char*>(es.extradata.data()),
+            std::streamsize(es.extradata.size()));
+    f.write(reinterpret_cast<const char*>(es.bytes.data()), std::streamsize(es.bytes.size()));
+    f.close();
+    if (!f) throw Error(stream_path + ": write error");
+    out.commit();
+  }
+  std::vector<Frame> decoded;
+  decoded.reserve(s.frames.size());
+  t0 = Clock::now();
+  decode_elementary(es, [&](const Frame& f) { decoded.push_back(f); });
+  p.decode_s = since(t0);
+  score(p, s, decoded);
+}
+
+void run_nervc_point(RdPoint& p, const Sequence& s, const Preset& preset, const CompareOptions& opt,
+                     const std::string& stream_path,
+                     const std::function<void(const EncodeEvent&)>& on_encode) {
+  EncodeOptions eo;
+  eo.cfg = preset.cfg;
+  eo.seed = opt.seed;
+  eo.device = opt.device;
+  eo.expected_frames = int64_t(s.frames.size());
+  MemoryReader reader(s.frames, s.info);
+  EncodeReport r = encode_video(reader, stream_path, eo, on_encode);
+  p.encode_s = r.seconds;
+  p.bytes = uint64_t(fs::file_size(stream_path));  // the whole file, headers included
+  DecodeOptions dopt;
+  dopt.device = opt.device;
+  dopt.dtype = opt.device.is_cuda() ? torch::kHalf : torch::kFloat;
+  std::vector<Frame> decoded;
+  decoded.reserve(s.frames.size());
+  auto t0 = Clock::now();
+  decode_stream(
+      stream_path, dopt, [](const StreamHeader&) {}, [&](const Frame& f) { decoded.push_back(f); });
+  p.decode_s = since(t0);
+  score(p, s, decoded);
+}
+
+std::string cpu_model() {
+  std::ifstream f("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown";
+}
+
+std::string now_iso() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  TempOutput out(path);
+  std::ofstream f(out.write_path());
+  f << text;
+  f.close();
+  if (!f) throw Error(path + ": write error");
+  out.commit();
+}
+
+std::string qp_range(const std::vector<int>& qps) {
+  auto [lo, hi] = std::minmax_element(qps.begin(), qps.end());
+  if (*lo == *hi) return "QP " + std::to_string(*lo);
+  return "QP " + std::to_string(*lo) + "-" + std::to_string(*hi);
+}
+
+}  // namespace
+
+std::vector<RdPoint> run_compare(const CompareOptions& opt,
+                                 const std::function<void(const CompareEvent&)>& on_event) {
+  // Everything that can be wrong with the options is found before hours of work start.
+  if (opt.inputs.empty()) throw Error("compare needs at least one input");
+  if (opt.presets.empty()) throw Error("compare needs at least one nervc preset (--presets)");
+  const Anchor& anchor = find_anchor(opt.anchor);
+  std::vector<int> qps = opt.qps.empty() ? anchor.default_qps : opt.qps;
+  int max_qp = anchor.name == "svtav1" ? 63 : 51;
+  for (int q : qps)
+    if (q < 0 || q > max_qp)
+      throw Error("QP " + std::to_string(q) + " is out of range for " + anchor.name + " (0-" +
+                  std::to_string(max_qp) + ")");
+  std::vector<Preset> presets;
+  for (const std::string& p : opt.presets) presets.push_back(load_ladder_entry(p, opt.epochs));
+  AnchorSettings as = opt.anchor_settings;
+  if (as.preset.empty()) as.preset = anchor.default_preset;
+  if (as.keyint <= 0)
+    as.keyint = presets.front().cfg.segment_frames * presets.front().cfg.intra_period;
+  std::string gnuplot = gnuplot_version();
+
+  fs::path dir(opt.out_dir);
+  const std::string csv_path = (dir / "results.csv").string();
+  const std::string json_path = (dir / "results.json").string();
+  std::string resume_key = "frames=" + std::to_string(opt.read.max_frames) +
+                           " start=" + std::to_string(opt.read.start_frame) +
+                           " epochs=" + std::to_string(opt.epochs) +
+                           " seed=" + std::to_string(opt.seed) + " anchor=" + anchor.describe(as);
+  std::map<std::string, RdPoint> done;
+  if (fs::exists(csv_path)) {
+    if (!opt.resume)
+      throw Error(csv_path +
+                  " exists: add --resume to continue that comparison, or use another --out");
+    if (fs::exists(json_path)) {
+      std::ifstream jf(json_path);
+      nlohmann::json old = nlohmann::json::parse(jf, nullptr, false);
+      if (!old.is_discarded() && old.value("resume_key", resume_key) != resume_key)
+        throw Error(opt.out_dir + " holds a comparison with other settings (" +
+                    old.value("resume_key", std::string()) + "); use another --out");
+    }
+    for (RdPoint& p : read_rd_points(read_csv(csv_path)))
+      if (p.ok()) done[p.key()] = p;  // failed points run again
+  }
+
+  std::vector<Sequence> seqs;
+  std::set<std::string> names;
+  for (const std::string& in : opt.inputs) {
+    Sequence s = load_sequence(in, opt.read);
+    s.name = sequence_name(in);
+    for (int k = 2; names.count(s.name); ++k) s.name = sequence_name(in) + "_" + std::to_string(k);
+    names.insert(s.name);
+    CompareEvent e{CompareEvent::Loaded};
+    e.message = in + ": " + std::to_string(s.frames.size()) + " frames, " +
+                std::to_string(s.info.width) + "x" + std::to_string(s.info.height) + " as '" +
+                s.name + "'";
+    on_event(e);
+    seqs.push_back(std::move(s));
+  }
+  fs::create_directories(dir / "streams");
+
+  std::vector<PlannedPoint> plan;
+  for (size_t i = 0; i < seqs.size(); ++i) {
+    for (int qp : qps) {
+      PlannedPoint pp;
+      pp.seq = i;
+      pp.qp = qp;
+      pp.rd.codec = anchor.name;
+      pp.rd.setting = "qp" + std::to_string(qp);
+      plan.push_back(pp);
+    }
+    for (const Preset& p : presets) {
+      PlannedPoint pp;
+      pp.seq = i;
+      pp.nervc = true;
+      pp.preset = &p;
+      pp.units = fitting_units(p.cfg, seqs[i]);
+      pp.rd.codec = "nervc";
+      pp.rd.setting = p.label;
+      plan.push_back(pp);
+    }
+  }
+  for (PlannedPoint& pp : plan) {
+    pp.rd.sequence = seqs[pp.seq].name;
+    fill_common(pp.rd, seqs[pp.seq]);
+  }
+
+  // results.csv is rewritten with the points kept from before, then grows a line per point.
+  {
+    std::string text = rd_csv_header() + "\n";
+    for (const PlannedPoint& pp : plan)
+      if (done.count(pp.rd.key())) text += to_csv_line(done[pp.rd.key()]) + "\n";
+    write_text(csv_path, text);
+  }
+
+  nlohmann::json settings = {
+      {"anchor",
+       {{"name", anchor.name},
+        {"encoder", anchor.encoder},
+        {"preset", as.preset},
+        {"keyint", as.keyint},
+        {"qps", qps},
+        {"description", anchor.describe(as) + "; rate: the elementary stream's bytes, "
+                                              "parameter sets included"}}},
+      {"nervc",
+       {{"presets", opt.presets},
+        {"epochs_override", opt.epochs},
+        {"seed", opt.seed},
+        {"device", opt.device.str()},
+        {"description", "segment_frames=" + std::to_string(presets.front().cfg.segment_frames) +
+                            " intra_period=" + std::to_string(presets.front().cfg.intra_period) +
+                            (opt.epochs > 0 ? " epochs=" + std::to_string(opt.epochs)
+                                            : std::string(" epochs=preset")) +
+                            "; rate: the whole .nerv file, headers included"}}},
+      {"frames",
+       opt.read.max_frames > 0 ? nlohmann::json(opt.read.max_frames) : nlohmann::json("all")},
+      {"rate",
+       "bits per pixel = bytes * 8 / (frames * width * height); kbps at the source's "
+       "frame rate"},
+      {"quality",
+       "both codecs' decoded frames scored by nervc's metrics against the same "
+       "source frames, by index: YUV-PSNR 6:1:1, Y-PSNR, RGB-PSNR, MS-SSIM of luma"}};
+  nlohmann::json versions = {
+      {"nervc", opt.nervc_version},
+      {"ffmpeg", ffmpeg_version()},
+      {anchor.encoder, anchor_version(anchor)},
+      {"libtorch", std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) +
+                       "." + std::to_string(TORCH_VERSION_PATCH)},
+      {"gnuplot", gnuplot}};
+  nlohmann::json machine = {{"cpu", cpu_model()},
+                            {"logical_cores", std::thread::hardware_concurrency()},
+                            {"compute_threads", torch::get_num_threads()},
+                            {"device", opt.device.str()}};
+
+  std::vector<RdPoint> points;
+  auto write_json = [&] {
+    nlohmann::json j = {{"tool", "nervc compare"},  {"created", now_iso()},
+                        {"resume_key", resume_key}, {"settings", settings},
+                        {"versions", versions},     {"machine", machine}};
+    j["points"] = nlohmann::json::array();
+    for (const RdPoint& p : points) j["points"].push_back(to_json(p));
+    j["bd"] = nlohmann::json::array();
+    for (const BdEntry& e : bd_entries(points, anchor.name, "nervc")) j["bd"].push_back(to_json(e));
+    write_text(json_path, j.dump(2) + "\n");
+    return j;
+  };
+
+  double anchor_s = 0, nervc_s = 0, nervc_units = 0;
+  int anchors_done = 0;
+  auto eta = [&](size_t next) {
+    double left_units = 0;
+    int left_anchors = 0;
+    for (size_t i = next; i < plan.size(); ++i) {
+      if (done.count(plan[i].rd.key())) continue;
+      if (plan[i].nervc)
+        left_units += plan[i].units;
+      else
+        ++left_anchors;
+    }
+    if ((left_units > 0 && nervc_units == 0) || (left_anchors > 0 && anchors_done == 0))
+      return -1.0;
+    return (left_units > 0 ? left_units * nervc_s / nervc_units : 0) +
+           (left_anchors > 0 ? left_anchors * anchor_s / anchors_done : 0);
+  };
+
+  for (size_t i = 0; i < plan.size(); ++i) {
+    PlannedPoint& pp = plan[i];
+    CompareEvent e{CompareEvent::PointStart};
+    e.point = i;
+    e.points = plan.size();
+    auto it = done.find(pp.rd.key());
+    if (it != done.end()) {
+      points.push_back(it->second);
+      e.kind = CompareEvent::Skipped;
+      e.rd = &points.back();
+      on_event(e);
+      continue;
+    }
+    e.rd = &pp.rd;
+    e.train = pp.nervc ? &pp.preset->cfg.train : nullptr;
+    on_event(e);
+    const Sequence& s = seqs[pp.seq];
+    std::string stream = (dir / "streams" /
+                          (s.name + "." + pp.rd.codec + "." + pp.rd.setting + "." +
+                           (pp.nervc ? std::string("nerv") : anchor.extension)))
+                             .string();
+    auto t0 = Clock::now();
+    try {
+      if (pp.nervc) {
+        run_nervc_point(pp.rd, s, *pp.preset, opt, stream, [&](const EncodeEvent& ev) {
+          CompareEvent ce{CompareEvent::Encode};
+          ce.point = i;
+          ce.points = plan.size();
+          ce.rd = &pp.rd;
+          ce.encode = &ev;
+          on_event(ce);
+        });
+      } else {
+        run_anchor_point(pp.rd, s, anchor, pp.qp, as, stream);
+      }
+    } catch (const std::exception& ex) {
+      pp.rd.status = std::string("failed: ") + ex.what();
+    }
+    if (pp.nervc) {
+      nervc_s += since(t0);
+      nervc_units += pp.units;
+    } else {
+      anchor_s += since(t0);
+      ++anchors_done;
+    }
+    points.push_back(pp.rd);
+    {
+      std::ofstream f(csv_path, std::ios::app);
+      f << to_csv_line(pp.rd) << "\n";
+      if (!f) throw Error(csv_path + ": write error");
+    }
+    write_json();
+    CompareEvent d{CompareEvent::PointDone};
+    d.point = i;
+    d.points = plan.size();
+    d.rd = &points.back();
+    d.eta_s = eta(i + 1);
+    on_event(d);
+  }
+
+  nlohmann::json results = write_json();
+  std::vector<std::pair<std::string, std::string>> plots;
+  for (const Sequence& s : seqs) {
+    RdSeries a{anchor.name + " (" + anchor.encoder + " " + as.preset + ", " + qp_range(qps) + ")",
+               {}};
+    RdSeries t{"nervc (presets " +
+                   [&] {
+                     std::string l;
+                     for (const Preset& p : presets) l += (l.empty() ? "" : ", ") + p.label;
+                     return l;
+                   }() +
+                   ")",
+               {}};
+    for (const RdPoint& p : points) {
+      if (p.sequence != s.name || !p.ok()) continue;
+      (p.codec == "nervc" ? t : a).points.push_back(&p);
+    }
+    std::vector<RdSeries> series;
+    for (RdSeries* r : {&a, &t})
+      if (!r->points.empty()) series.push_back(*r);
+    if (series.empty()) continue;  // every point of this sequence failed: nothing to draw
+    std::string png = (dir / ("rd_" + s.name + ".png")).string();
+    std::string title = s.name + ": " + std::to_string(s.info.width) + "x" +
+                        std::to_string(s.info.height) + ", " + std::to_string(s.frames.size()) +
+                        " frames";
+    plot_rd(png, title, series);
+    plots.emplace_back(s.name, png);
+  }
+  write_report_html((dir / "report.html").string(), results, plots);
+  CompareEvent f{CompareEvent::Finished};
+  f.message = opt.out_dir;
+  on_event(f);
+  return points;
+}
+
+}  // namespace nerv

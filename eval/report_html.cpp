@@ -1,0 +1,166 @@
+#include "eval/report_html.h"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "io/error.h"
+#include "io/temp_output.h"
+
+namespace nerv {
+namespace {
+
+std::string esc(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      default:
+        o += c;
+    }
+  }
+  return o;
+}
+
+std::string base64(const std::string& in) {
+  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string o;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t v = uint8_t(in[i]) << 16 | uint8_t(in[i + 1]) << 8 | uint8_t(in[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) o += t[(v >> s) & 63];
+  }
+  if (i < in.size()) {
+    uint32_t v = uint8_t(in[i]) << 16 | (i + 1 < in.size() ? uint8_t(in[i + 1]) << 8 : 0);
+    o += t[(v >> 18) & 63];
+    o += t[(v >> 12) & 63];
+    o += i + 1 < in.size() ? t[(v >> 6) & 63] : '=';
+    o += '=';
+  }
+  return o;
+}
+
+// A JSON value as table text: numbers to `digits` decimals, null as "n/a".
+std::string cell(const nlohmann::json& v, int digits) {
+  if (v.is_null()) return "n/a";
+  if (v.is_string()) return esc(v.get<std::string>());
+  if (v.is_number_float()) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v.get<double>());
+    return buf;
+  }
+  return esc(v.dump());
+}
+
+std::string bd_cell(const nlohmann::json& r, int digits, const char* unit) {
+  if (!r.contains("value") || r["value"].is_null())
+    return "<span title=\"" + esc(r.value("reason", "")) + "\">n/a</span>";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%+.*f%s", digits, r["value"].get<double>(), unit);
+  return buf;
+}
+
+}  // namespace
+
+void write_report_html(const std::string& path, const nlohmann::json& results,
+                       const std::vector<std::pair<std::string, std::string>>& plots) {
+  const nlohmann::json& s = results["settings"];
+  std::ostringstream h;
+  h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+    << "<title>nervc vs " << esc(s["anchor"]["name"].get<std::string>())
+    << ": rate-distortion report</title>\n<style>\n"
+    << "body{font-family:sans-serif;margin:2em auto;max-width:1450px;color:#222}\n"
+    << "table{border-collapse:collapse;margin:0.6em 0 1.6em}"
+    << "td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}"
+    << "th{background:#eee}td.l,th.l{text-align:left}\n"
+    << "img{max-width:100%;border:1px solid #ddd}code{background:#f4f4f4}\n"
+    << "</style></head><body>\n";
+  h << "<h1>nervc vs " << esc(s["anchor"]["name"].get<std::string>())
+    << ": rate-distortion</h1>\n<p>Generated " << esc(results.value("created", "")) << " by "
+    << esc(results["versions"].value("nervc", "")) << ".</p>\n";
+
+  h << "<h2>Settings</h2>\n<table>\n";
+  auto row = [&](const std::string& k, const std::string& v) {
+    h << "<tr><th class=\"l\">" << esc(k) << "</th><td class=\"l\">" << esc(v) << "</td></tr>\n";
+  };
+  row("Anchor", s["anchor"]["description"].get<std::string>());
+  row("Anchor QPs", s["anchor"]["qps"].dump());
+  row("nervc presets", s["nervc"]["presets"].dump());
+  row("nervc", s["nervc"]["description"].get<std::string>());
+  row("Frames per sequence", s["frames"].dump());
+  row("Rate", s["rate"].get<std::string>());
+  row("Quality", s["quality"].get<std::string>());
+  for (auto it = results["versions"].begin(); it != results["versions"].end(); ++it)
+    row("Version: " + it.key(), it.value().get<std::string>());
+  for (auto it = results["machine"].begin(); it != results["machine"].end(); ++it)
+    row("Machine: " + it.key(),
+        it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
+  h << "</table>\n";
+
+  h << "<h2>BD figures (nervc against the anchor)</h2>\n<p>Negative BD-rate: nervc needs less "
+       "rate for the same quality. BD-quality is in dB for PSNR. PCHIP: the JCT-VC/JVET "
+       "spreadsheet's interpolation; cubic: the original polynomial fit. n/a: hover for the "
+       "reason.</p>\n<table><tr><th class=\"l\">Sequence</th><th class=\"l\">Metric</th>"
+       "<th>BD-rate PCHIP</th><th>BD-rate cubic</th><th>BD-quality PCHIP</th>"
+       "<th>BD-quality cubic</th><th class=\"l\">Note</th></tr>\n";
+  for (const auto& e : results["bd"]) {
+    bool db = e["metric"] != "msssim";
+    int qd = db ? 3 : 5;
+    h << "<tr><td class=\"l\">" << esc(e["sequence"].get<std::string>()) << "</td><td class=\"l\">"
+      << esc(e["metric"].get<std::string>()) << "</td><td>"
+      << bd_cell(e["bd_rate_percent_pchip"], 2, " %") << "</td><td>"
+      << bd_cell(e["bd_rate_percent_cubic"], 2, " %") << "</td><td>"
+      << bd_cell(e["bd_quality_pchip"], qd, db ? " dB" : "") << "</td><td>"
+      << bd_cell(e["bd_quality_cubic"], qd, db ? " dB" : "") << "</td><td class=\"l\">"
+      << esc(e["bd_rate_percent_pchip"].value("reason", "")) << "</td></tr>\n";
+  }
+  h << "</table>\n";
+
+  for (const auto& [seq, png] : plots) {
+    h << "<h2>" << esc(seq) << "</h2>\n";
+    std::ifstream f(png, std::ios::binary);
+    std::string data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    if (!data.empty())
+      h << "<img alt=\"RD curves of " << esc(seq) << "\" src=\"data:image/png;base64,"
+        << base64(data) << "\">\n";
+    h << "<table><tr><th class=\"l\">Codec</th><th class=\"l\">Setting</th><th>Bytes</th>"
+         "<th>bpp</th><th>kbps</th><th>YUV-PSNR</th><th>Y-PSNR</th><th>RGB-PSNR</th>"
+         "<th>MS-SSIM</th><th>Encode s</th><th>Decode s</th><th>Decode fps</th>"
+         "<th class=\"l\">Status</th></tr>\n";
+    for (const auto& p : results["points"]) {
+      if (p["sequence"] != seq) continue;
+      h << "<tr><td class=\"l\">" << cell(p["codec"], 0) << "</td><td class=\"l\">"
+        << cell(p["setting"], 0) << "</td><td>" << cell(p["bytes"], 0) << "</td><td>"
+        << cell(p["bpp"], 4) << "</td><td>" << cell(p["kbps"], 1) << "</td><td>"
+        << cell(p["psnr_yuv"], 2) << "</td><td>" << cell(p["psnr_y"], 2) << "</td><td>"
+        << cell(p["psnr_rgb"], 2) << "</td><td>" << cell(p["msssim"], 4) << "</td><td>"
+        << cell(p["encode_s"], 1) << "</td><td>" << cell(p["decode_s"], 2) << "</td><td>"
+        << cell(p["decode_fps"], 1) << "</td><td class=\"l\">" << cell(p["status"], 0)
+        << "</td></tr>\n";
+    }
+    h << "</table>\n";
+  }
+  h << "</body></html>\n";
+
+  TempOutput out(path);
+  std::ofstream f(out.write_path());
+  f << h.str();
+  f.close();
+  if (!f) throw Error(path + ": write error");
+  out.commit();
+}
+
+}  // namespace nerv

@@ -1,0 +1,15 @@
+// report.html: one self-contained page (plots embedded as data: URIs, no scripts, no network)
+// with a comparison's settings, BD figures, per-point tables and RD plots.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace nerv {
+
+// `results` is what results.json holds; `plots` pairs a sequence with its PNG file.
+void write_report_html(const std::string& path, const nlohmann::json& results,
+                       const std::vector<std::pair<std::string, std::string>>& plots);
+
+}  // namespace nerv
