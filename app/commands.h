@@ -16,6 +16,7 @@ Run add_encode(CLI::App& app);
 Run add_decode(CLI::App& app);
 Run add_info(CLI::App& app);
 Run add_bench_decode(CLI::App& app);
+Run add_play(CLI::App& app);
 #if NERV_HAVE_FFMPEG
 Run add_compare(CLI::App& app);
 Run add_bdrate(CLI::App& app);

@@ -2,6 +2,7 @@
 // (2 for a bad command line).
 #include <malloc.h>
 
+#include <csignal>
 #include <cstdio>
 #include <map>
 
@@ -14,6 +15,8 @@ int main(int argc, char** argv) {
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   nerv::install_interrupt_cleanup();
+  // A reader that goes away (a closed pipe) is a write error with a message, not a silent death.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"nervc: neural (implicit-representation) video codec"};
   app.name("nervc");
   app.require_subcommand(1);
@@ -27,6 +30,7 @@ int main(int argc, char** argv) {
   };
   add(nerv::app::add_encode);
   add(nerv::app::add_decode);
+  add(nerv::app::add_play);
   add(nerv::app::add_info);
   add(nerv::app::add_bench_decode);
   add(nerv::app::add_probe);

@@ -34,3 +34,18 @@ endif()
 if(NERV_BUILD_TESTS)
   nerv_require_package(GTest libgtest-dev)
 endif()
+
+# OpenCV's highgui for the playback window. Only the three modules are looked up (their -dev
+# packages), not the whole of libopencv-dev, which pulls in dozens more.
+if(NERV_WITH_OPENCV)
+  find_path(NERV_OPENCV_INCLUDE_DIR opencv2/highgui.hpp PATH_SUFFIXES opencv4)
+  set(NERV_OPENCV_LIBS "")
+  foreach(m core imgproc highgui)
+    find_library(NERV_OPENCV_${m} opencv_${m})
+    if(NOT NERV_OPENCV_${m} OR NOT NERV_OPENCV_INCLUDE_DIR)
+      message(FATAL_ERROR "OpenCV ${m} not found: install the Debian package 'libopencv-${m}-dev' "
+                          "or configure with -DNERV_WITH_OPENCV=OFF (headless playback only)")
+    endif()
+    list(APPEND NERV_OPENCV_LIBS ${NERV_OPENCV_${m}})
+  endforeach()
+endif()

@@ -169,6 +169,86 @@ void BitstreamReader::read_header() {
     throw Error(name_ + ": stream header: invalid model config");
   }
   if (r.remaining() != 0) throw Error(name_ + ": stream header: unexpected trailing bytes");
+  header_end_ = pos_;
+}
+
+void BitstreamReader::seek_raw(uint64_t offset) {
+  if (!seekable()) throw Error(name_ + ": cannot seek in a pipe");
+  if (offset > file_size_ || fseeko(f_, off_t(offset), SEEK_SET) != 0)
+    throw Error(name_ + ": cannot seek to byte " + std::to_string(offset));
+  pos_ = offset;
+}
+
+std::vector<IndexEntry> BitstreamReader::index_from_end() {
+  constexpr uint64_t kEndSize = 28;  // tag, 24 bytes of fields, CRC
+  if (file_size_ < header_end_ + kEndSize) return {};
+  seek_raw(file_size_ - kEndSize);
+  uint8_t tag[4];
+  size_t got = 0;
+  if (!read_some(tag, 4, got) || std::memcmp(tag, kTagEnd, 4) != 0) return {};
+  uint8_t body[24];
+  read_exact(body, sizeof body, "end chunk");
+  ByteWriter crc_buf;
+  crc_buf.bytes(tag, 4);
+  crc_buf.bytes(body, 20);
+  ByteReader r(body, sizeof body, "end chunk");
+  StreamEnd e;
+  e.total_frames = r.u64();
+  e.total_segments = r.u32();
+  e.index_offset = r.u64();
+  if (r.u32() != crc_of(crc_buf.data().data(), crc_buf.size()) || e.index_offset < header_end_ ||
+      e.index_offset >= file_size_)
+    return {};
+  seek_raw(e.index_offset);
+  next_segment_ = e.total_segments;  // what next() checks the entry count against
+  Chunk c;
+  if (!next(c) || c.kind != Chunk::Index) return {};
+  for (const IndexEntry& x : c.index)
+    if (x.offset < header_end_ || x.offset >= e.index_offset)
+      throw Error(name_ + ": index: entry for segment " + std::to_string(x.segment) +
+                  " points outside the stream");
+  return c.index;
+}
+
+std::vector<IndexEntry> BitstreamReader::index_by_scanning() {
+  std::vector<IndexEntry> out;
+  uint64_t at = header_end_;
+  while (at + 25 <= file_size_) {
+    seek_raw(at);
+    uint8_t head[25];  // tag and the fixed segment chunk header
+    size_t got = 0;
+    if (!read_some(head, sizeof head, got) || std::memcmp(head, kTagSegment, 4) != 0) break;
+    ByteReader r(head + 4, 21, "segment chunk");
+    uint8_t type = r.u8();
+    uint32_t index = r.u32();
+    uint64_t first = r.u64();
+    r.u32();  // frames
+    uint32_t size = r.u32();
+    if (type == uint8_t(SegmentType::Intra)) out.push_back({index, first, at});
+    at += 25 + uint64_t(size) + 4;
+  }
+  return out;
+}
+
+std::vector<IndexEntry> BitstreamReader::intra_segments() {
+  uint64_t pos = pos_;
+  uint32_t seg = next_segment_;
+  uint64_t frame = next_frame_;
+  bool ended = ended_;
+  std::vector<IndexEntry> out = index_from_end();
+  if (out.empty()) out = index_by_scanning();
+  seek_raw(pos);
+  next_segment_ = seg;
+  next_frame_ = frame;
+  ended_ = ended;
+  return out;
+}
+
+void BitstreamReader::seek(const IndexEntry& e) {
+  seek_raw(e.offset);
+  next_segment_ = e.segment;
+  next_frame_ = e.first_frame;
+  ended_ = false;
 }
 
 bool BitstreamReader::next(Chunk& out) {

@@ -77,10 +77,21 @@ class BitstreamReader {
   bool next(Chunk& out);
   uint64_t position() const { return pos_; }
 
+  // Random access, for files only (a pipe cannot seek: these throw there).
+  bool seekable() const { return file_size_ != 0; }
+  // The intra segments and where they start: from the index at the end of a complete stream,
+  // else (a stream still being written, or cut off) by scanning the chunk headers.
+  std::vector<IndexEntry> intra_segments();
+  // Continues reading at an intra segment's chunk.
+  void seek(const IndexEntry& e);
+
  private:
   void read_exact(void* dst, size_t n, const char* what);
   bool read_some(void* dst, size_t n, size_t& got);
   void read_header();
+  void seek_raw(uint64_t offset);
+  std::vector<IndexEntry> index_from_end();
+  std::vector<IndexEntry> index_by_scanning();
 
   FileSource src_;
   FILE* f_;
@@ -91,6 +102,7 @@ class BitstreamReader {
   bool ended_ = false;
   uint32_t next_segment_ = 0;
   uint64_t next_frame_ = 0;
+  uint64_t header_end_ = 0;  // offset of the first chunk
 };
 
 }  // namespace nerv

@@ -1,13 +1,10 @@
-// The decoder pipeline: reads a .nerv stream chunk by chunk (a file or a pipe, so segment k
-// is out before segment k+1 has arrived), rebuilds weights, runs the network, hands frames on.
+// The decoder as one call: reads a .nerv stream chunk by chunk (a file or a pipe, so segment k
+// is out before segment k+1 has arrived) through the decode pipeline and hands frames on.
 #pragma once
-#include <torch/torch.h>
-
 #include <functional>
 #include <string>
 
-#include "codec/bitstream.h"
-#include "io/frame.h"
+#include "codec/decode_pipeline.h"
 
 namespace nerv {
 
@@ -19,13 +16,7 @@ struct DecodeReport {
 };
 
 // `on_header` runs once the stream header is read (e.g. to open the output), `on_frame` for
-// every decoded frame in order.
-struct DecodeOptions {
-  torch::Device device = torch::kCPU;
-  torch::ScalarType dtype = torch::kFloat;
-  int batch = 4;  // frames per network run
-};
-
+// every decoded frame in order, in the caller's thread.
 DecodeReport decode_stream(const std::string& input, const DecodeOptions& opt,
                            const std::function<void(const StreamHeader&)>& on_header,
                            const std::function<void(const Frame&)>& on_frame);
