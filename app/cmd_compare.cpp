@@ -130,6 +130,9 @@ Run add_compare(CLI::App& app) {
                          format_duration(el).c_str(), format_duration(e.eta_s).c_str());
           break;
         }
+        case CompareEvent::Warning:
+          std::fprintf(stderr, "nervc: warning: %s\n", e.message.c_str());
+          break;
         case CompareEvent::Finished:
           std::fprintf(stderr, "nervc: wrote %s/{results.csv,results.json,rd_*.png,report.html}\n",
                        e.message.c_str());

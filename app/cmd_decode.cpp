@@ -5,6 +5,7 @@
 #include "app/output_options.h"
 #include "codec/decoder.h"
 #include "models/runtime.h"
+#include "player/pacer.h"
 
 namespace nerv::app {
 
@@ -15,7 +16,7 @@ Run add_decode(CLI::App& app) {
     WriteOptions w;
     int threads = 0, batch = 4;
     std::string device = "auto", precision = "auto";
-    bool quiet = false;
+    bool quiet = false, realtime = false, skip_errors = false;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("INPUT", a->input, ".nerv file, or '-' for stdin")->required();
@@ -30,6 +31,9 @@ Run add_decode(CLI::App& app) {
   cmd->add_option("--batch", a->batch, "Frames per network run")
       ->check(CLI::Range(1, 256))
       ->default_str("4");
+  cmd->add_flag("--realtime", a->realtime, "Pace the output at the stream's frame rate");
+  cmd->add_flag("--skip-errors", a->skip_errors,
+                "Report damaged segments and go on at the next intra segment (files)");
   cmd->add_flag("-q,--quiet", a->quiet, "No summary line");
   return [a] {
     set_compute_threads(a->threads);
@@ -37,7 +41,13 @@ Run add_decode(CLI::App& app) {
     opt.device = parse_device(a->device);
     opt.dtype = parse_precision(a->precision, opt.device);
     opt.batch = a->batch;
+    opt.skip_errors = a->skip_errors;
+    opt.on_skip = [](const std::string& m) {
+      std::fprintf(stderr, "nervc: warning: %s\n", m.c_str());
+    };
     std::unique_ptr<VideoWriter> writer;
+    SteadyClock clock;
+    std::unique_ptr<Pacer> pacer;
     DecodeReport r = decode_stream(
         a->input, opt,
         [&](const StreamHeader& h) {
@@ -48,8 +58,12 @@ Run add_decode(CLI::App& app) {
           vi.matrix = h.matrix;
           vi.range = h.range;
           writer = open_video_writer(a->output, vi, a->w);
+          if (a->realtime) pacer = std::make_unique<Pacer>(clock, h.fps.value(), false);
         },
-        [&](const Frame& f) { writer->write(f); });
+        [&](const Frame& f) {
+          if (pacer) pacer->wait(uint64_t(f.index));
+          writer->write(f);
+        });
     writer->close();
     if (!a->quiet)
       std::fprintf(stderr,

@@ -22,7 +22,7 @@ Run add_play(CLI::App& app) {
     WriteOptions w;
     int threads = 0, batch = 4;
     std::string device = "auto", precision = "auto";
-    bool no_display = false, realtime = false, loop = false, quiet = false;
+    bool no_display = false, realtime = false, loop = false, skip_errors = false, quiet = false;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("INPUT", a->input, ".nerv file, or '-' for stdin (plays as segments arrive)")
@@ -32,6 +32,8 @@ Run add_play(CLI::App& app) {
   cmd->add_flag("--no-display", a->no_display, "No window: paced, statistics at the end");
   cmd->add_flag("--realtime", a->realtime, "Pace the output at the stream's frame rate");
   cmd->add_flag("--loop", a->loop, "Start again at the end (files; until q or Ctrl-C)");
+  cmd->add_flag("--skip-errors", a->skip_errors,
+                "Report damaged segments and go on at the next intra segment (files)");
   cmd->add_option("--threads", a->threads, "Compute threads (0: all cores)")->default_str("0");
   cmd->add_option("--device", a->device, "auto, cpu, cuda or cuda:N")->default_str("auto");
   cmd->add_option("--precision", a->precision, "auto, fp32, fp16, bf16")->default_str("auto");
@@ -45,6 +47,10 @@ Run add_play(CLI::App& app) {
     opt.decode.device = parse_device(a->device);
     opt.decode.dtype = parse_precision(a->precision, opt.decode.device);
     opt.decode.batch = a->batch;
+    opt.decode.skip_errors = a->skip_errors;
+    opt.decode.on_skip = [](const std::string& m) {
+      std::fprintf(stderr, "\nnervc: warning: %s\n", m.c_str());
+    };
     opt.output = a->output;
     opt.write = a->w;
     opt.realtime = a->realtime;
@@ -68,8 +74,9 @@ Run add_play(CLI::App& app) {
     if (!s.error.empty()) throw Error(s.error);
     std::fflush(stdout);
     std::fflush(stderr);
-    // Quitting while a pipe still feeds us: the stalled reader is left behind, end right here.
-    if (s.quit && a->input == "-") _exit(0);
+    // A pipe's reader may still be blocked in a read (left behind by the pipeline): end here
+    // rather than run static destructors around it.
+    if (!s.seekable) _exit(0);
     return 0;
   };
 }

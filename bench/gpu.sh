@@ -22,7 +22,7 @@ if python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1
   BUILD=build-gpu
   GEN=""; command -v ninja >/dev/null && GEN="-G Ninja"
   t0=$(date +%s)
-  cmake -S . -B $BUILD $GEN -DCMAKE_BUILD_TYPE=Release -DNERV_WITH_FFMPEG=OFF \
+  cmake -S . -B $BUILD $GEN -DCMAKE_BUILD_TYPE=Release -DNERV_WITH_FFMPEG=OFF -DNERV_WITH_OPENCV=OFF \
     -DCMAKE_PREFIX_PATH="$DEPS;$TORCH_PREFIX" -DCMAKE_LIBRARY_PATH="$DEPS/lib/x86_64-linux-gnu" \
     -DCMAKE_INCLUDE_PATH="$DEPS/include" > "$OUT/cmake.log" 2>&1 || { tail -30 "$OUT/cmake.log"; exit 1; }
   cmake --build $BUILD -j "$(nproc)" > "$OUT/build.log" 2>&1 || { grep -m20 -E "error|Error" "$OUT/build.log"; exit 1; }

@@ -235,7 +235,12 @@ std::vector<IndexEntry> BitstreamReader::intra_segments() {
   uint32_t seg = next_segment_;
   uint64_t frame = next_frame_;
   bool ended = ended_;
-  std::vector<IndexEntry> out = index_from_end();
+  std::vector<IndexEntry> out;
+  try {
+    out = index_from_end();
+  } catch (const Error&) {  // a damaged index: the segments themselves may be fine
+    out.clear();
+  }
   if (out.empty()) out = index_by_scanning();
   seek_raw(pos);
   next_segment_ = seg;

@@ -7,14 +7,84 @@
 
 namespace nerv {
 
+struct ReadChunk {
+  BitstreamReader::Chunk c;
+  uint64_t bytes = 0;
+};
+
+struct DecodePipeline::ReadSide {
+  std::string input;
+  std::unique_ptr<BitstreamReader> reader;
+  std::vector<IndexEntry> intra;
+  bool skip_errors = false;
+  std::function<void(const std::string&)> on_skip;
+  std::unique_ptr<BoundedQueue<ReadChunk>> chunks;  // of the current run
+  std::mutex m;                                     // guards error and on_skip calls
+  std::exception_ptr error;
+  std::atomic<uint64_t> bytes_read{0}, skipped{0};
+
+  void fail(std::exception_ptr e) {
+    std::lock_guard<std::mutex> l(m);
+    if (!error) error = e;
+  }
+  void report(const std::string& msg) {
+    ++skipped;
+    std::lock_guard<std::mutex> l(m);
+    if (on_skip) on_skip(msg);
+  }
+  // After a damaged chunk: true (and repositioned) if decoding can go on at a later intra.
+  bool skip_after(const std::exception& e, uint64_t chunk_pos) {
+    if (!skip_errors || !reader->seekable()) return false;
+    for (const IndexEntry& x : intra) {
+      if (x.offset <= chunk_pos) continue;
+      report(std::string(e.what()) + "; skipping to intra segment " + std::to_string(x.segment));
+      reader->seek(x);
+      return true;
+    }
+    return false;  // nothing decodable after it: the error ends the stream
+  }
+};
+
+namespace {
+
+void read_stage(const std::shared_ptr<DecodePipeline::ReadSide>& rs,
+                BoundedQueue<ReadChunk>* chunks) {
+  try {
+    for (;;) {
+      ReadChunk c;
+      uint64_t before = rs->reader->position();
+      try {
+        if (!rs->reader->next(c.c)) break;
+      } catch (const Error& e) {
+        if (rs->skip_after(e, before)) continue;
+        throw;
+      }
+      c.bytes = rs->reader->position() - before;
+      rs->bytes_read = rs->reader->position();
+      if (c.c.kind != BitstreamReader::Chunk::Segment) continue;
+      if (!chunks->push(std::move(c))) return;
+    }
+  } catch (...) {
+    rs->fail(std::current_exception());
+  }
+  chunks->close();
+}
+
+}  // namespace
+
 DecodePipeline::DecodePipeline(const std::string& input, const DecodeOptions& opt)
-    : opt_(opt), input_(input), reader_(std::make_unique<BitstreamReader>(input)) {
-  decoder_ = std::make_unique<SegmentDecoder>(reader_->header(), opt.device, opt.dtype);
+    : opt_(opt), rs_(std::make_shared<ReadSide>()) {
+  rs_->input = input;
+  rs_->reader = std::make_unique<BitstreamReader>(input);
+  rs_->skip_errors = opt.skip_errors;
+  rs_->on_skip = opt.on_skip;
+  const StreamHeader& h = rs_->reader->header();
+  decoder_ = std::make_unique<SegmentDecoder>(h, opt.device, opt.dtype);
   decoder_->set_batch(opt.batch);
-  if (!opt_.frame_queue) opt_.frame_queue = std::max<size_t>(4, reader_->header().segment_frames);
-  bytes_read_ = reader_->position();
+  if (!opt_.frame_queue) opt_.frame_queue = std::max<size_t>(4, h.segment_frames);
+  rs_->bytes_read = rs_->reader->position();
   // Read before the reader thread owns the file position.
-  if (reader_->seekable()) intra_ = reader_->intra_segments();
+  if (rs_->reader->seekable()) rs_->intra = rs_->reader->intra_segments();
   start();
 }
 
@@ -22,50 +92,58 @@ DecodePipeline::~DecodePipeline() {
   stop();
 }
 
+const StreamHeader& DecodePipeline::header() const {
+  return rs_->reader->header();
+}
+bool DecodePipeline::seekable() const {
+  return rs_->reader->seekable();
+}
+const std::vector<IndexEntry>& DecodePipeline::intra_segments() const {
+  return rs_->intra;
+}
+uint64_t DecodePipeline::bytes_read() const {
+  return rs_->bytes_read;
+}
+uint64_t DecodePipeline::segments_skipped() const {
+  return rs_->skipped;
+}
+
 void DecodePipeline::start() {
-  chunks_ = std::make_unique<BoundedQueue<Chunk>>(2);
+  rs_->chunks = std::make_unique<BoundedQueue<ReadChunk>>(2);
   frames_ = std::make_unique<BoundedQueue<DecodedFrame>>(opt_.frame_queue);
-  error_ = nullptr;
-  reader_thread_ = std::thread([this] { read_stage(); });
-  decoder_thread_ = std::thread([this] { decode_stage(); });
+  rs_->error = nullptr;
+  BoundedQueue<ReadChunk>* chunks = rs_->chunks.get();
+  reader_thread_ = std::thread([rs = rs_, chunks] { read_stage(rs, chunks); });
+  decoder_thread_ = std::thread([this, chunks] { decode_stage(chunks); });
 }
 
 void DecodePipeline::stop() {
-  if (chunks_) chunks_->cancel();
+  if (rs_->chunks) rs_->chunks->cancel();
   if (frames_) frames_->cancel();
-  if (reader_thread_.joinable()) reader_thread_.join();
   if (decoder_thread_.joinable()) decoder_thread_.join();
+  if (!reader_thread_.joinable()) return;
+  // A file read returns promptly; a pipe's may wait for its writer indefinitely. That reader
+  // owns a share of its state and ends by itself once the read returns (its queue is cancelled).
+  if (rs_->reader->seekable())
+    reader_thread_.join();
+  else
+    reader_thread_.detach();
 }
 
-void DecodePipeline::fail(std::exception_ptr e) {
-  std::lock_guard<std::mutex> l(err_m_);
-  if (!error_) error_ = e;
-}
-
-void DecodePipeline::read_stage() {
+void DecodePipeline::decode_stage(BoundedQueue<ReadChunk>* chunks) {
   try {
-    for (;;) {
-      Chunk c;
-      uint64_t before = reader_->position();
-      if (!reader_->next(c.c)) break;
-      c.bytes = reader_->position() - before;
-      bytes_read_ = reader_->position();
-      if (c.c.kind != BitstreamReader::Chunk::Segment) continue;
-      if (!chunks_->push(std::move(c))) return;
-    }
-  } catch (...) {
-    fail(std::current_exception());
-  }
-  chunks_->close();
-}
-
-void DecodePipeline::decode_stage() {
-  try {
-    Chunk c;
+    ReadChunk c;
     std::vector<Frame> frames;
-    while (chunks_->pop(c)) {
+    while (chunks->pop(c)) {
       auto t0 = std::chrono::steady_clock::now();
-      decoder_->decode(c.c.segment, c.c.payload, frames);
+      try {
+        decoder_->decode(c.c.segment, c.c.payload, frames);
+      } catch (const Error& e) {
+        // The decoder has dropped its reference: residual segments fail until the next intra.
+        if (!opt_.skip_errors) throw;
+        rs_->report(std::string(e.what()) + "; segment skipped");
+        continue;
+      }
       decode_ns_ += uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                  std::chrono::steady_clock::now() - t0)
                                  .count());
@@ -73,34 +151,39 @@ void DecodePipeline::decode_stage() {
       for (size_t i = 0; i < frames.size(); ++i) {
         DecodedFrame d{std::move(frames[i]), c.c.segment.index, c.c.segment.type,
                        i == 0 ? c.bytes : 0};
+        {
+          // Hand the decoder a frame the consumer is done with: its planes are reused.
+          std::lock_guard<std::mutex> l(spare_m_);
+          if (!spare_.empty()) {
+            frames[i] = std::move(spare_.back());
+            spare_.pop_back();
+          }
+        }
         if (!frames_->push(std::move(d))) return;
       }
     }
   } catch (...) {
-    fail(std::current_exception());
-    chunks_->cancel();  // unblock the reader
+    rs_->fail(std::current_exception());
+    chunks->cancel();  // unblock the reader
   }
   frames_->close();
 }
 
 bool DecodePipeline::next(DecodedFrame& out) {
+  if (!out.frame.planes[0].empty()) {
+    std::lock_guard<std::mutex> l(spare_m_);
+    if (spare_.size() < 2 * opt_.frame_queue) spare_.push_back(std::move(out.frame));
+  }
   if (frames_->pop(out)) return true;
-  std::lock_guard<std::mutex> l(err_m_);
-  if (error_) std::rethrow_exception(error_);
+  std::lock_guard<std::mutex> l(rs_->m);
+  if (rs_->error) std::rethrow_exception(rs_->error);
   return false;
 }
 
-void DecodePipeline::abandon() {
-  chunks_->cancel();
-  frames_->cancel();
-  if (decoder_thread_.joinable()) decoder_thread_.join();
-  if (reader_thread_.joinable()) reader_thread_.detach();
-}
-
 void DecodePipeline::seek(const IndexEntry& e) {
-  if (!seekable()) throw Error(input_ + ": cannot seek in a pipe");
+  if (!seekable()) throw Error(rs_->input + ": cannot seek in a pipe");
   stop();
-  reader_->seek(e);
+  rs_->reader->seek(e);
   start();
 }
 

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,7 +25,13 @@ struct DecodeOptions {
   torch::ScalarType dtype = torch::kFloat;
   int batch = 4;           // frames per network run
   size_t frame_queue = 0;  // decoded frames held ahead of the consumer; 0: one segment's worth
+  // Damaged segments are reported and skipped up to the next intra segment (files: the index
+  // says where it is) instead of ending the decode. Called from a pipeline thread.
+  bool skip_errors = false;
+  std::function<void(const std::string&)> on_skip;
 };
+
+struct ReadChunk;  // a chunk between the reader and decoder stages
 
 struct DecodedFrame {
   Frame frame;
@@ -41,52 +48,44 @@ class DecodePipeline {
   DecodePipeline(const DecodePipeline&) = delete;
   DecodePipeline& operator=(const DecodePipeline&) = delete;
 
-  const StreamHeader& header() const { return reader_->header(); }
+  const StreamHeader& header() const;
+  struct ReadSide;  // what the reader thread uses (decode_pipeline.cpp)
 
   // The next frame in order; false at the end of the stream. An error in any stage (a
   // truncated or corrupt stream) is thrown here after every frame decoded before it.
   bool next(DecodedFrame& out);
 
-  bool seekable() const { return reader_->seekable(); }
+  bool seekable() const;
+  // Whether next() would return at once (a decoded frame is waiting).
+  bool frame_ready() const { return frames_->size() > 0; }
   // Intra segments of a file, read when it was opened (see BitstreamReader::intra_segments);
   // empty for a pipe.
-  const std::vector<IndexEntry>& intra_segments() const { return intra_; }
+  const std::vector<IndexEntry>& intra_segments() const;
   // Restarts decoding at an intra segment (frames queued before are dropped): next() then
   // yields its first frame. Throws for a pipe.
   void seek(const IndexEntry& e);
 
-  uint64_t bytes_read() const { return bytes_read_; }
+  uint64_t bytes_read() const;
   // Frames decoded and seconds the decode stage spent on them: the decoder's own speed.
   uint64_t frames_decoded() const { return frames_decoded_; }
+  uint64_t segments_skipped() const;
   double decode_seconds() const { return decode_ns_ * 1e-9; }
 
-  // For quitting while a pipe has no data: stops the stages without waiting for a blocked
-  // read. The object must then be leaked (the reader thread may still touch it) and the
-  // process should end soon.
-  void abandon();
-
  private:
-  struct Chunk {
-    BitstreamReader::Chunk c;
-    uint64_t bytes = 0;
-  };
   void start();
   void stop();
-  void read_stage();
-  void decode_stage();
-  void fail(std::exception_ptr e);
+  void decode_stage(BoundedQueue<ReadChunk>* chunks);
 
   DecodeOptions opt_;
-  std::string input_;
-  std::unique_ptr<BitstreamReader> reader_;
-  std::vector<IndexEntry> intra_;
+  // Shared: on a pipe the reader may be blocked in a read when the pipeline ends; it is then
+  // left to finish on its own, keeping this state alive.
+  std::shared_ptr<ReadSide> rs_;
   std::unique_ptr<class SegmentDecoder> decoder_;
-  std::unique_ptr<BoundedQueue<Chunk>> chunks_;
   std::unique_ptr<BoundedQueue<DecodedFrame>> frames_;
   std::thread reader_thread_, decoder_thread_;
-  std::mutex err_m_;
-  std::exception_ptr error_;
-  std::atomic<uint64_t> bytes_read_{0}, frames_decoded_{0}, decode_ns_{0};
+  std::mutex spare_m_;
+  std::vector<Frame> spare_;  // frames the consumer is done with: their planes are reused
+  std::atomic<uint64_t> frames_decoded_{0}, decode_ns_{0};
 };
 
 }  // namespace nerv

@@ -225,10 +225,16 @@ std::vector<RdPoint> run_compare(const CompareOptions& opt,
   fs::path dir(opt.out_dir);
   const std::string csv_path = (dir / "results.csv").string();
   const std::string json_path = (dir / "results.json").string();
-  std::string resume_key = "frames=" + std::to_string(opt.read.max_frames) +
-                           " start=" + std::to_string(opt.read.start_frame) +
-                           " epochs=" + std::to_string(opt.epochs) +
-                           " seed=" + std::to_string(opt.seed) + " anchor=" + anchor.describe(as);
+  std::string resume_key =
+      "frames=" + std::to_string(opt.read.max_frames) +
+      " start=" + std::to_string(opt.read.start_frame) + " epochs=" + std::to_string(opt.epochs) +
+      " seed=" + std::to_string(opt.seed) + " device=" + opt.device.str() + " inputs=" +
+      [&] {
+        std::string s;
+        for (const std::string& in : opt.inputs) s += in + ";";
+        return s;
+      }() +
+      " anchor=" + anchor.describe(as);
   std::map<std::string, RdPoint> done;
   if (fs::exists(csv_path)) {
     if (!opt.resume)
@@ -373,6 +379,13 @@ std::vector<RdPoint> run_compare(const CompareOptions& opt,
     auto it = done.find(pp.rd.key());
     if (it != done.end()) {
       points.push_back(it->second);
+      if (pp.nervc) {  // its time still informs the ETA of the points left
+        nervc_s += it->second.encode_s + it->second.decode_s;
+        nervc_units += pp.units;
+      } else {
+        anchor_s += it->second.encode_s + it->second.decode_s;
+        ++anchors_done;
+      }
       e.kind = CompareEvent::Skipped;
       e.rd = &points.back();
       on_event(e);
@@ -450,8 +463,14 @@ std::vector<RdPoint> run_compare(const CompareOptions& opt,
     std::string title = s.name + ": " + std::to_string(s.info.width) + "x" +
                         std::to_string(s.info.height) + ", " + std::to_string(s.frames.size()) +
                         " frames";
-    plot_rd(png, title, series);
-    plots.emplace_back(s.name, png);
+    try {
+      plot_rd(png, title, series);
+      plots.emplace_back(s.name, png);
+    } catch (const Error& e) {  // the numbers are in; a missing picture is not worth losing them
+      CompareEvent w{CompareEvent::Warning};
+      w.message = e.what();
+      on_event(w);
+    }
   }
   write_report_html((dir / "report.html").string(), results, plots);
   CompareEvent f{CompareEvent::Finished};

@@ -31,14 +31,14 @@ struct CompareOptions {
 };
 
 struct CompareEvent {
-  enum Kind { Loaded, PointStart, Encode, PointDone, Skipped, Finished } kind;
+  enum Kind { Loaded, PointStart, Encode, PointDone, Skipped, Warning, Finished } kind;
   size_t point = 0, points = 0;  // 0-based index of this point, and how many in all
   const RdPoint* rd = nullptr;   // PointStart (name only), PointDone, Skipped
   const EncodeEvent* encode = nullptr;
   const TrainConfig* train = nullptr;  // PointStart of a nervc point
   // Estimated seconds left for all remaining points; negative while unknown.
   double eta_s = -1;
-  std::string message;  // Loaded: what was read; Finished: where the outputs are
+  std::string message;  // Loaded: what was read; Warning; Finished: where the outputs are
 };
 
 // Throws nerv::Error for bad options or inputs before any point runs; a point that fails is

@@ -2,6 +2,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -61,7 +62,9 @@ void plot_rd(const std::string& png_path, const std::string& title,
     for (const RdPoint* p : series[i].points) {
       if (p->ssim_kind == "ssim") ssim_label = "SSIM (luma; frames too small for MS-SSIM)";
       double ssim = std::isfinite(p->msssim) ? p->msssim : NAN;
-      gp << p->bpp << " " << p->psnr_yuv << " " << ssim << " \"" << p->setting << "\"\n";
+      std::string label = p->setting;
+      label.erase(std::remove(label.begin(), label.end(), '"'), label.end());
+      gp << p->bpp << " " << p->psnr_yuv << " " << ssim << " \"" << label << "\"\n";
     }
     gp << "EOD\n";
   }

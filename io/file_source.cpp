@@ -30,6 +30,7 @@ FILE* open_url(const std::string& url) {
     int got = avio_read(static_cast<AVIOContext*>(c), reinterpret_cast<unsigned char*>(buf),
                         int(std::min<size_t>(n, 1 << 20)));
     if (got == AVERROR_EOF) return 0;
+    if (got < 0) errno = EIO;
     return got < 0 ? -1 : got;
   };
   fns.close = [](void* c) -> int {

@@ -5,7 +5,7 @@ namespace nerv {
 Pacer::Pacer(Clock& clock, double fps, bool allow_drop)
     : clock_(clock), period_(fps > 0 ? 1.0 / fps : 1.0 / 25), allow_drop_(allow_drop) {}
 
-Pacer::Action Pacer::wait(uint64_t pos) {
+Pacer::Action Pacer::wait(uint64_t pos, bool newer_ready) {
   double now = clock_.now();
   if (!started_ || pos < start_pos_) {
     started_ = true;
@@ -15,12 +15,18 @@ Pacer::Action Pacer::wait(uint64_t pos) {
   }
   double due = start_time_ + double(pos - start_pos_) * period_;
   bool starving = now - last_shown_ > 0.5;
-  if (allow_drop_ && now > due + period_ && !starving) {
+  if (allow_drop_ && newer_ready && now > due + period_ && !starving) {
     ++dropped_;
     return Action::Drop;
   }
   clock_.sleep_until(due);
   last_shown_ = clock_.now();
+  // Shown late: the schedule restarts from this frame, so a decoder a little slower than real
+  // time shows most frames a little late instead of dropping nearly all of them.
+  if (now > due + period_) {
+    start_time_ = last_shown_;
+    start_pos_ = pos;
+  }
   ++shown_;
   return Action::Show;
 }

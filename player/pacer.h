@@ -1,7 +1,9 @@
 // Frame pacing against a monotonic clock: frame n of a run is due at start + n / fps. A frame is
-// shown when due; one more than a frame period late is dropped (when dropping is allowed), except
-// that a frame is always shown if nothing was shown for half a second, so a decoder slower than
-// real time still moves the picture. Frames are never reordered: the caller hands them in order.
+// shown when due; one more than a frame period late is dropped when dropping is allowed and a
+// newer frame is already waiting (dropping then catches up; without a newer frame it would only
+// leave a gap), except that a frame is always shown if nothing was shown for half a second.
+// A frame shown late restarts the schedule from itself.
+// Frames are never reordered: the caller hands them in order.
 #pragma once
 #include <cstdint>
 
@@ -15,7 +17,8 @@ class Pacer {
   Pacer(Clock& clock, double fps, bool allow_drop);
 
   // Waits (through the clock) until the frame at `pos` frames into the run is due.
-  Action wait(uint64_t pos);
+  // `newer_ready`: the frame after it has been decoded already.
+  Action wait(uint64_t pos, bool newer_ready = false);
   // Starts a new run: the next frame, whatever its position, is due at once (after a seek).
   void restart();
   void pause();

@@ -9,9 +9,11 @@
 namespace nerv {
 namespace {
 
-// The intra segment to go to from the frame at `pos`: the one before the segment being played
-// (left), or the next one (right). nullptr when there is none.
-const IndexEntry* seek_target(const std::vector<IndexEntry>& idx, uint64_t pos, bool forward) {
+// The intra segment to go to from the frame at `pos`: right, the next one; left, the start of
+// the one being played, or the one before it within its first half second (as players do).
+// nullptr when there is none.
+const IndexEntry* seek_target(const std::vector<IndexEntry>& idx, uint64_t pos, bool forward,
+                              double fps) {
   const IndexEntry* current = nullptr;
   for (const IndexEntry& e : idx)
     if (e.first_frame <= pos) current = &e;
@@ -20,6 +22,7 @@ const IndexEntry* seek_target(const std::vector<IndexEntry>& idx, uint64_t pos, 
       if (e.first_frame > pos) return &e;
     return nullptr;
   }
+  if (current && double(pos - current->first_frame) >= fps / 2) return current;
   const IndexEntry* prev = nullptr;
   for (const IndexEntry& e : idx)
     if (current && e.first_frame < current->first_frame) prev = &e;
@@ -87,7 +90,7 @@ PlayStats play(const std::string& input, const PlayOptions& opt) {
         }
         if ((k == Window::Key::Prev || k == Window::Key::Next) && pipe->seekable()) {
           if (const IndexEntry* e =
-                  seek_target(pipe->intra_segments(), pos, k == Window::Key::Next)) {
+                  seek_target(pipe->intra_segments(), pos, k == Window::Key::Next, fps)) {
             pipe->seek(*e);
             pacer.restart();
             ++st.seeks;
@@ -102,8 +105,10 @@ PlayStats play(const std::string& input, const PlayOptions& opt) {
       }
       ++st.frames;
       segment_bytes += d.chunk_bytes;
+      // Frames skipped over (--skip-errors) are not waited for: a new pacing run starts.
+      if (st.frames > 1 && uint64_t(d.frame.index) > pos + 1) pacer.restart();
       pos = uint64_t(d.frame.index);
-      Pacer::Action a = paced ? pacer.wait(pos) : Pacer::Action::Show;
+      Pacer::Action a = paced ? pacer.wait(pos, pipe->frame_ready()) : Pacer::Action::Show;
       if (writer) {
         writer->write(d.frame);
         ++st.written;
@@ -133,11 +138,7 @@ PlayStats play(const std::string& input, const PlayOptions& opt) {
     }
   }
   st.seconds = clock.now() - t_open;
-  // A pipe with no data cannot be interrupted: leave its reader behind, the process ends next.
-  if (st.quit && !pipe->seekable()) {
-    pipe->abandon();
-    pipe.release();
-  }
+  st.seekable = pipe->seekable();
   return st;
 }
 

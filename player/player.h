@@ -34,6 +34,7 @@ struct PlayStats {
   double decode_fps = 0;     // frames decoded per second of decode-stage time
   double kbps = 0;           // segment chunk bytes over the duration of the frames played
   bool quit = false;         // ended by the user
+  bool seekable = false;     // the input was a file
   std::string error;         // why playback stopped early (truncated stream, ...); empty if not
 };
 

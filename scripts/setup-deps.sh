@@ -10,6 +10,7 @@ packages=(
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev  # video I/O and colour conversion
   ffmpeg                                  # x265 anchors and test fixtures (libx265 inside)
   gnuplot-nox                             # RD plots of nervc compare
+  libopencv-core-dev libopencv-imgproc-dev libopencv-highgui-dev  # nervc play's window
   nlohmann-json3-dev                      # configs, results, --json output
   libcli11-dev                            # command-line parsing
   libgtest-dev                            # unit tests

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "codec/bitstream.h"
 #include "codec/config.h"
 #include "codec/decode_pipeline.h"
 #include "codec/decoder.h"
@@ -38,20 +39,50 @@ TEST(Pacer, OnTimeFramesAreShownAtTheirDueTime) {
   EXPECT_EQ(p.dropped(), 0u);
 }
 
-TEST(Pacer, LateFramesAreDroppedInOrder) {
+TEST(Pacer, LateFramesWithNewerOnesWaitingAreDroppedInOrder) {
   FakeClock c;
   Pacer p(c, 25, true);
   p.wait(0);
+  c.t += 0.3;  // a stall: the frames of the next 0.3 s are decoded and waiting
   std::vector<uint64_t> shown;
-  for (uint64_t i = 1; i < 50; ++i) {
-    c.t += 0.1;  // decoding takes 100 ms a frame: 2.5x slower than real time
-    if (p.wait(i) == Pacer::Action::Show) shown.push_back(i);
+  for (uint64_t i = 1; i < 20; ++i)
+    if (p.wait(i, true) == Pacer::Action::Show) shown.push_back(i);
+  // Frames 1-6 are more than a period late when the stall ends: dropped; from frame 7 the
+  // schedule is met again, and every frame is shown.
+  EXPECT_EQ(p.dropped(), 6u);
+  ASSERT_FALSE(shown.empty());
+  EXPECT_EQ(shown.front(), 7u);
+  for (size_t k = 1; k < shown.size(); ++k) EXPECT_EQ(shown[k], shown[k - 1] + 1);
+  EXPECT_NEAR(c.t, 100 + 19 / 25.0, 1e-9);
+}
+
+TEST(Pacer, SlowDecoderShowsEveryFrameLateAndCatchesUp) {
+  FakeClock c;
+  Pacer p(c, 25, true);
+  p.wait(0);
+  for (uint64_t i = 1; i < 20; ++i) {
+    c.t += 0.05;  // 20 fps decoding, 25 fps stream, nothing decoded ahead
+    EXPECT_EQ(p.wait(i, false), Pacer::Action::Show);
   }
-  EXPECT_GT(p.dropped(), 0u);
-  EXPECT_EQ(p.shown() + p.dropped(), 50u);
-  for (size_t k = 1; k < shown.size(); ++k) EXPECT_LT(shown[k - 1], shown[k]);
-  // The picture still moves: something is shown at least every half second (plus a frame).
-  EXPECT_GE(shown.size(), size_t(4.9 / 0.6));
+  EXPECT_EQ(p.dropped(), 0u);
+  // Then the decoder keeps up again: frames come a period apart, not bunched to catch up.
+  p.wait(20, false);
+  double t1 = c.t;
+  p.wait(21, false);
+  EXPECT_NEAR(c.t - t1, 0.04, 1e-9);
+}
+
+TEST(Pacer, AFrameIsShownAtLeastEveryHalfSecond) {
+  FakeClock c;
+  Pacer p(c, 25, true);
+  p.wait(0);
+  std::vector<double> shown_at;
+  for (uint64_t i = 1; i < 100; ++i) {
+    c.t += 0.1;  // far behind, always a newer frame waiting
+    if (p.wait(i, true) == Pacer::Action::Show) shown_at.push_back(c.t);
+  }
+  ASSERT_GE(shown_at.size(), 10u);
+  for (size_t k = 1; k < shown_at.size(); ++k) EXPECT_LE(shown_at[k] - shown_at[k - 1], 0.61);
 }
 
 TEST(Pacer, WithoutDroppingEveryFrameIsShownLate) {
@@ -167,6 +198,77 @@ TEST_F(Seek, WithoutTheIndexSegmentsAreFoundByScanning) {
   expect_same(d.frame, (*full_)[4]);
   ASSERT_TRUE(pipe.next(d));
   EXPECT_THROW(pipe.next(d), Error);  // then the missing end chunk: "truncated"
+}
+
+TEST_F(Seek, DamagedSegmentsAreSkippedToTheNextIntra) {
+  std::vector<uint64_t> offsets;
+  {
+    BitstreamReader r(*stream_);
+    BitstreamReader::Chunk c;
+    while (r.next(c))
+      if (c.kind == BitstreamReader::Chunk::Segment) offsets.push_back(c.segment.offset);
+  }
+  ASSERT_EQ(offsets.size(), 3u);
+  std::ifstream in(*stream_, std::ios::binary);
+  const std::vector<char> good((std::istreambuf_iterator<char>(in)), {});
+  // Damage in segment 0 (intra): on at segment 2. In segment 1 (residual): 0 and 1 play.
+  const std::vector<std::vector<int64_t>> expected = {{4, 5}, {0, 1, 4, 5}};
+  for (size_t seg = 0; seg < 2; ++seg) {
+    std::vector<char> bad = good;
+    bad[offsets[seg] + 40] ^= 0x10;  // inside the payload: the chunk's CRC no longer matches
+    std::string path = *dir_ + "/bad" + std::to_string(seg) + ".nerv";
+    std::ofstream(path, std::ios::binary).write(bad.data(), std::streamsize(bad.size()));
+
+    DecodeOptions strict;
+    EXPECT_THROW(decode_stream(
+                     path, strict, [](const StreamHeader&) {}, [](const Frame&) {}),
+                 Error);
+
+    DecodeOptions opt;
+    opt.skip_errors = true;
+    std::vector<std::string> reports;
+    opt.on_skip = [&](const std::string& m) { reports.push_back(m); };
+    std::vector<int64_t> got;
+    decode_stream(
+        path, opt, [](const StreamHeader&) {},
+        [&](const Frame& f) {
+          got.push_back(f.index);
+          expect_same(f, (*full_)[size_t(f.index)]);
+        });
+    EXPECT_EQ(got, expected[seg]);
+    ASSERT_EQ(reports.size(), 1u);
+    EXPECT_NE(reports[0].find("CRC mismatch; skipping to intra segment 2"), std::string::npos)
+        << reports[0];
+  }
+}
+
+TEST_F(Seek, ADamagedIndexStillOpensAndPlaysEveryFrame) {
+  std::ifstream in(*stream_, std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});
+  uint64_t index_at = 0;
+  {
+    BitstreamReader r(*stream_);
+    BitstreamReader::Chunk c;
+    uint64_t before = r.position();
+    while (r.next(c)) {
+      if (c.kind == BitstreamReader::Chunk::Index) index_at = before;
+      before = r.position();
+    }
+  }
+  ASSERT_GT(index_at, 0u);
+  bytes[index_at + 10] ^= 0x01;  // inside the first entry: the index's CRC fails
+  std::string path = *dir_ + "/bad_index.nerv";
+  std::ofstream(path, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
+  DecodePipeline pipe(path, {});
+  ASSERT_EQ(pipe.intra_segments().size(), 2u);  // found by scanning the chunk headers
+  DecodedFrame d;
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(pipe.next(d));
+  try {
+    pipe.next(d);
+    FAIL() << "the damaged index is still an error at the end of the stream";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("index"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(Seek, PipesCannotSeek) {
