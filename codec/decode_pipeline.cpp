@@ -134,33 +134,46 @@ void DecodePipeline::decode_stage(BoundedQueue<ReadChunk>* chunks) {
   try {
     ReadChunk c;
     std::vector<Frame> frames;
+    using Clock = std::chrono::steady_clock;
+    auto ns = [](Clock::time_point a, Clock::time_point b) {
+      return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count());
+    };
     while (chunks->pop(c)) {
-      auto t0 = std::chrono::steady_clock::now();
+      auto mark = Clock::now();
+      bool cancelled = false;
+      // Frames go out batch by batch, so the first can be shown before the segment is done.
+      auto hand_on = [&](size_t first, size_t count) {
+        decode_ns_ += ns(mark, Clock::now());  // time spent waiting on the queue is not decoding
+        frames_decoded_ += count;
+        for (size_t i = first; i < first + count; ++i) {
+          DecodedFrame d{std::move(frames[i]), c.c.segment.index, c.c.segment.type,
+                         i == 0 ? c.bytes : 0};
+          {
+            // Hand the decoder a frame the consumer is done with: its planes are reused.
+            std::lock_guard<std::mutex> l(spare_m_);
+            if (!spare_.empty()) {
+              frames[i] = std::move(spare_.back());
+              spare_.pop_back();
+            }
+          }
+          if (!frames_->push(std::move(d))) {
+            cancelled = true;
+            return false;
+          }
+        }
+        mark = Clock::now();
+        return true;
+      };
       try {
-        decoder_->decode(c.c.segment, c.c.payload, frames);
+        decoder_->rebuild(c.c.segment, c.c.payload);
+        decoder_->reconstruct(frames, hand_on);
       } catch (const Error& e) {
         // The decoder has dropped its reference: residual segments fail until the next intra.
         if (!opt_.skip_errors) throw;
         rs_->report(std::string(e.what()) + "; segment skipped");
         continue;
       }
-      decode_ns_ += uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                 std::chrono::steady_clock::now() - t0)
-                                 .count());
-      frames_decoded_ += frames.size();
-      for (size_t i = 0; i < frames.size(); ++i) {
-        DecodedFrame d{std::move(frames[i]), c.c.segment.index, c.c.segment.type,
-                       i == 0 ? c.bytes : 0};
-        {
-          // Hand the decoder a frame the consumer is done with: its planes are reused.
-          std::lock_guard<std::mutex> l(spare_m_);
-          if (!spare_.empty()) {
-            frames[i] = std::move(spare_.back());
-            spare_.pop_back();
-          }
-        }
-        if (!frames_->push(std::move(d))) return;
-      }
+      if (cancelled) return;
     }
   } catch (...) {
     rs_->fail(std::current_exception());

@@ -73,7 +73,8 @@ void SegmentDecoder::decode(const SegmentHeader& sh, const std::vector<uint8_t>&
   reconstruct(frames);
 }
 
-void SegmentDecoder::reconstruct(std::vector<Frame>& frames) {
+void SegmentDecoder::reconstruct(std::vector<Frame>& frames,
+                                 const std::function<bool(size_t, size_t)>& on_batch) {
   const SegmentHeader& sh = last_header_;
   torch::NoGradGuard ng;
   frames.resize(sh.frames);  // keeps the planes of earlier calls: no fresh pages per frame
@@ -85,6 +86,7 @@ void SegmentDecoder::reconstruct(std::vector<Frame>& frames) {
     torch::Tensor out = model_->decode(in);
     output_to_frames(out, header_.width, header_.height, header_.matrix, header_.range,
                      int64_t(sh.first_frame) + s, frames.data() + s);
+    if (on_batch && !on_batch(size_t(s), size_t(b))) return;
   }
 }
 

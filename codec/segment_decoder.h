@@ -1,6 +1,7 @@
 // Rebuilds each segment's weights from its payload and runs the network: the one decoding
 // path, used by `nervc decode` and by the encoder to measure exactly what a decoder will see.
 #pragma once
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -26,8 +27,11 @@ class SegmentDecoder {
   // Parses and rebuilds the weights only (no network run).
   void rebuild(const SegmentHeader& sh, const std::vector<uint8_t>& payload,
                std::vector<TensorStats>* stats = nullptr);
-  // Runs the network on the last rebuilt segment.
-  void reconstruct(std::vector<Frame>& frames);
+  // Runs the network on the last rebuilt segment. `on_batch(first, count)`, if given, runs as
+  // each batch of frames is ready (so the first frames can go out before the last are made);
+  // returning false stops the segment there.
+  void reconstruct(std::vector<Frame>& frames,
+                   const std::function<bool(size_t first, size_t count)>& on_batch = {});
 
   InrModel& model() { return *model_; }
   const WeightState& state() const { return state_; }
