@@ -125,7 +125,13 @@ void write_report_html(const std::string& path, const nlohmann::json& results,
       << bd_cell(e["bd_rate_percent_cubic"], 2, " %") << "</td><td>"
       << bd_cell(e["bd_quality_pchip"], qd, db ? " dB" : "") << "</td><td>"
       << bd_cell(e["bd_quality_cubic"], qd, db ? " dB" : "") << "</td><td class=\"l\">"
-      << esc(e["bd_rate_percent_pchip"].value("reason", "")) << "</td></tr>\n";
+      << esc([&] {  // the first reason of a missing figure
+           for (const char* k : {"bd_rate_percent_pchip", "bd_rate_percent_cubic",
+                                 "bd_quality_pchip", "bd_quality_cubic"})
+             if (e[k].contains("reason")) return std::string(k) + ": " + e[k]["reason"].get<std::string>();
+           return std::string();
+         }())
+      << "</td></tr>\n";
   }
   h << "</table>\n";
 
