@@ -57,6 +57,9 @@ Run add_play(CLI::App& app) {
     opt.loop = a->loop;
     // Without a display (CI, ssh) play runs headless rather than failing.
     opt.display = !a->no_display && window_available();
+    if (!a->no_display && !opt.display && !a->quiet && getenv("DISPLAY"))
+      std::fprintf(stderr, "nervc: display %s does not answer: playing headless\n",
+                   getenv("DISPLAY"));
     opt.title = "nervc - " + a->input;
     bool tty = isatty(STDERR_FILENO);
     if (!a->quiet && tty)

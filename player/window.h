@@ -18,7 +18,7 @@ class Window {
   virtual Key poll(int wait_ms) = 0;
 };
 
-// True when this build can open windows and a display ($DISPLAY or $WAYLAND_DISPLAY) is set.
+// True when this build can open windows and the X display ($DISPLAY) answers.
 bool window_available();
 // Throws nerv::Error when !window_available().
 std::unique_ptr<Window> open_window(const std::string& title, int width, int height);

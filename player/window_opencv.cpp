@@ -1,7 +1,14 @@
+#include <netdb.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <opencv2/core.hpp>
 #include <opencv2/highgui.hpp>
 #include <opencv2/imgproc.hpp>
+#include <string>
 
 #include "io/convert.h"
 #include "io/error.h"
@@ -78,12 +85,39 @@ class CvWindow final : public Window {
 
 }  // namespace
 
+// OpenCV's Qt backend aborts the process when it cannot reach the display, so reachability is
+// checked first: DISPLAY=[host]:N[.S] is the socket /tmp/.X11-unix/XN, or TCP port 6000+N.
 bool window_available() {
-  return std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY");
+  const char* d = std::getenv("DISPLAY");
+  if (!d || !*d) return false;
+  std::string s(d);
+  size_t colon = s.rfind(':');
+  if (colon == std::string::npos) return false;
+  std::string host = s.substr(0, colon);
+  int n = std::atoi(s.c_str() + colon + 1);
+  int fd = -1;
+  bool ok = false;
+  if (host.empty() || host == "unix") {
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::snprintf(a.sun_path, sizeof a.sun_path, "/tmp/.X11-unix/X%d", n);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    ok = fd >= 0 && connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  } else {
+    addrinfo hints{}, *res = nullptr;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host.c_str(), std::to_string(6000 + n).c_str(), &hints, &res) == 0) {
+      fd = socket(res->ai_family, res->ai_socktype, res->ai_protocol);
+      ok = fd >= 0 && connect(fd, res->ai_addr, res->ai_addrlen) == 0;
+      freeaddrinfo(res);
+    }
+  }
+  if (fd >= 0) close(fd);
+  return ok;
 }
 
 std::unique_ptr<Window> open_window(const std::string& title, int width, int height) {
-  if (!window_available()) throw Error("no display (DISPLAY is not set); use --no-display");
+  if (!window_available()) throw Error("no usable display (DISPLAY); use --no-display");
   return std::make_unique<CvWindow>(title, width, height);
 }
 

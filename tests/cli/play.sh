@@ -13,6 +13,10 @@ clip=$data/foreman_64x64_6f.y4m
 "$nervc" play "$dir/a.nerv" --no-display 2> "$dir/log"
 grep -Eq "played 6 frames in 0\.(1[7-9]|[2-9])" "$dir/log" || { cat "$dir/log"; exit 1; }
 
+# A display that does not answer: headless, not an abort in the window toolkit.
+DISPLAY=:97 "$nervc" play "$dir/a.nerv" 2> "$dir/log"
+grep -q "does not answer: playing headless" "$dir/log"
+
 # Encoder straight into the player.
 "$nervc" encode "$clip" -o - --config "$data/tiny_config.json" -q | "$nervc" play - --no-display 2> "$dir/log"
 grep -q "played 6 frames" "$dir/log"
