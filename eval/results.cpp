@@ -34,15 +34,16 @@ std::string rd_csv_header() {
   return s;
 }
 
+// Enough digits that --resume reproduces the BD figures of an uninterrupted run.
 std::string to_csv_line(const RdPoint& p) {
   std::vector<std::string> f = {csv_field(p.sequence),    csv_field(p.codec),
                                 csv_field(p.setting),     csv_field(p.status),
                                 std::to_string(p.width),  std::to_string(p.height),
                                 std::to_string(p.frames), num(p.fps, 4),
-                                std::to_string(p.bytes),  num(p.bpp, 6),
-                                num(p.kbps, 3),           num(p.psnr_yuv, 4),
-                                num(p.psnr_y, 4),         num(p.psnr_rgb, 4),
-                                num(p.msssim, 6),         csv_field(p.ssim_kind),
+                                std::to_string(p.bytes),  num(p.bpp, 9),
+                                num(p.kbps, 4),           num(p.psnr_yuv, 6),
+                                num(p.psnr_y, 6),         num(p.psnr_rgb, 6),
+                                num(p.msssim, 8),         csv_field(p.ssim_kind),
                                 num(p.encode_s, 3),       num(p.decode_s, 3),
                                 num(p.decode_fps, 2)};
   std::string s;
