@@ -51,13 +51,7 @@ Run add_decode(CLI::App& app) {
     DecodeReport r = decode_stream(
         a->input, opt,
         [&](const StreamHeader& h) {
-          VideoInfo vi;
-          vi.width = h.width;
-          vi.height = h.height;
-          vi.fps = h.fps;
-          vi.matrix = h.matrix;
-          vi.range = h.range;
-          writer = open_video_writer(a->output, vi, a->w);
+          writer = open_video_writer(a->output, h.video_info(), a->w);
           if (a->realtime) pacer = std::make_unique<Pacer>(clock, h.fps.value(), false);
         },
         [&](const Frame& f) {

@@ -27,6 +27,17 @@ struct StreamHeader {
   uint32_t segment_frames = 0;
   uint32_t intra_period = 0;
   nlohmann::json config;  // {"model": ..., "quant": ...}
+
+  // What a video writer needs to know of the decoded frames.
+  VideoInfo video_info() const {
+    VideoInfo vi;
+    vi.width = width;
+    vi.height = height;
+    vi.fps = fps;
+    vi.matrix = matrix;
+    vi.range = range;
+    return vi;
+  }
 };
 
 // §3 Segment chunks.

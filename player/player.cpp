@@ -49,15 +49,7 @@ PlayStats play(const std::string& input, const PlayOptions& opt) {
   double fps = h.fps.valid() ? h.fps.value() : 25.0;
 
   std::unique_ptr<VideoWriter> writer;
-  if (!opt.output.empty()) {
-    VideoInfo vi;
-    vi.width = h.width;
-    vi.height = h.height;
-    vi.fps = h.fps;
-    vi.matrix = h.matrix;
-    vi.range = h.range;
-    writer = open_video_writer(opt.output, vi, opt.write);
-  }
+  if (!opt.output.empty()) writer = open_video_writer(opt.output, h.video_info(), opt.write);
   std::unique_ptr<Window> window;
   if (opt.display) window = open_window(opt.title, h.width, h.height);
   bool paced = window || opt.realtime || !writer;
