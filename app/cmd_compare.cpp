@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "app/commands.h"
@@ -72,14 +73,12 @@ Run add_compare(CLI::App& app) {
     opt.anchor_settings.preset = a->anchor_preset;
     opt.anchor_settings.keyint = 0;
     if (a->keyint != "auto") {
-      try {
-        size_t used = 0;
-        opt.anchor_settings.keyint = std::stoi(a->keyint, &used);
-        if (used != a->keyint.size() || opt.anchor_settings.keyint < 1) throw Error("");
-      } catch (const std::exception&) {
+      char* end = nullptr;
+      long k = std::strtol(a->keyint.c_str(), &end, 10);
+      if (a->keyint.empty() || *end || k < 1 || k > 100000)
         throw Error("--keyint: expected 'auto' or a positive number of frames, got '" + a->keyint +
                     "'");
-      }
+      opt.anchor_settings.keyint = int(k);
     }
     opt.qps = a->qps;
     opt.out_dir = a->out;

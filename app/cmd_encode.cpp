@@ -1,7 +1,6 @@
 // nervc encode INPUT -o OUT.nerv: fit, quantise and entropy-code the video segment by segment.
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
@@ -93,12 +92,7 @@ Run add_encode(CLI::App& app) {
     }
     if (!a->report.empty()) {
       nlohmann::json j = encode_report_json(r, opt.cfg, a->input, a->output, opt.seed, threads);
-      TempOutput out(a->report);
-      std::ofstream f(out.write_path());
-      f << j.dump(2) << "\n";
-      f.close();
-      if (!f) throw Error(a->report + ": write error");
-      out.commit();
+      write_file(a->report, j.dump(2) + "\n");
     }
     return 0;
   };

@@ -21,14 +21,13 @@ struct DecodePipeline::ReadSide {
   std::unique_ptr<BoundedQueue<ReadChunk>> chunks;  // of the current run
   std::mutex m;                                     // guards error and on_skip calls
   std::exception_ptr error;
-  std::atomic<uint64_t> bytes_read{0}, skipped{0};
+  std::atomic<uint64_t> bytes_read{0};
 
   void fail(std::exception_ptr e) {
     std::lock_guard<std::mutex> l(m);
     if (!error) error = e;
   }
   void report(const std::string& msg) {
-    ++skipped;
     std::lock_guard<std::mutex> l(m);
     if (on_skip) on_skip(msg);
   }
@@ -103,9 +102,6 @@ const std::vector<IndexEntry>& DecodePipeline::intra_segments() const {
 }
 uint64_t DecodePipeline::bytes_read() const {
   return rs_->bytes_read;
-}
-uint64_t DecodePipeline::segments_skipped() const {
-  return rs_->skipped;
 }
 
 void DecodePipeline::start() {

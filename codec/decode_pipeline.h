@@ -68,7 +68,6 @@ class DecodePipeline {
   uint64_t bytes_read() const;
   // Frames decoded and seconds the decode stage spent on them: the decoder's own speed.
   uint64_t frames_decoded() const { return frames_decoded_; }
-  uint64_t segments_skipped() const;
   double decode_seconds() const { return decode_ns_ * 1e-9; }
 
  private:

@@ -128,16 +128,8 @@ void run_anchor_point(RdPoint& p, const Sequence& s, const Anchor& a, int qp,
   ElementaryStream es = encode_elementary(s.frames, eo);
   p.encode_s = since(t0);
   p.bytes = es.total_bytes();
-  {
-    TempOutput out(stream_path);
-    std::ofstream f(out.write_path(), std::ios::binary);
-    f.write(reinterpret_cast<const char*>(es.extradata.data()),
-            std::streamsize(es.extradata.size()));
-    f.write(reinterpret_cast<const char*>(es.bytes.data()), std::streamsize(es.bytes.size()));
-    f.close();
-    if (!f) throw Error(stream_path + ": write error");
-    out.commit();
-  }
+  write_file(stream_path, std::string(es.extradata.begin(), es.extradata.end()) +
+                              std::string(es.bytes.begin(), es.bytes.end()));
   std::vector<Frame> decoded;
   decoded.reserve(s.frames.size());
   t0 = Clock::now();
@@ -183,15 +175,6 @@ std::string now_iso() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
   return buf;
-}
-
-void write_text(const std::string& path, const std::string& text) {
-  TempOutput out(path);
-  std::ofstream f(out.write_path());
-  f << text;
-  f.close();
-  if (!f) throw Error(path + ": write error");
-  out.commit();
 }
 
 std::string qp_range(const std::vector<int>& qps) {
@@ -298,7 +281,7 @@ std::vector<RdPoint> run_compare(const CompareOptions& opt,
     std::string text = rd_csv_header() + "\n";
     for (const PlannedPoint& pp : plan)
       if (done.count(pp.rd.key())) text += to_csv_line(done[pp.rd.key()]) + "\n";
-    write_text(csv_path, text);
+    write_file(csv_path, text);
   }
 
   nlohmann::json settings = {
@@ -349,7 +332,7 @@ std::vector<RdPoint> run_compare(const CompareOptions& opt,
     for (const RdPoint& p : points) j["points"].push_back(to_json(p));
     j["bd"] = nlohmann::json::array();
     for (const BdEntry& e : bd_entries(points, anchor.name, "nervc")) j["bd"].push_back(to_json(e));
-    write_text(json_path, j.dump(2) + "\n");
+    write_file(json_path, j.dump(2) + "\n");
     return j;
   };
 

@@ -77,12 +77,6 @@ CsvTable read_csv(const std::string& path) {
   return t;
 }
 
-bool CsvTable::has(const std::string& name) const {
-  for (const std::string& h : header)
-    if (h == name) return true;
-  return false;
-}
-
 size_t CsvTable::column(const std::string& name) const {
   for (size_t i = 0; i < header.size(); ++i)
     if (header[i] == name) return i;

@@ -12,7 +12,6 @@ struct CsvTable {
   std::vector<std::vector<std::string>> rows;  // each as long as the header
   // Index of a column; throws nerv::Error naming the file and the columns it has.
   size_t column(const std::string& name) const;
-  bool has(const std::string& name) const;
   // The cell as a number; throws naming file, line and column if it is not one.
   double number(size_t row, size_t col) const;
 };

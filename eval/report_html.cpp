@@ -128,7 +128,8 @@ void write_report_html(const std::string& path, const nlohmann::json& results,
       << esc([&] {  // the first reason of a missing figure
            for (const char* k : {"bd_rate_percent_pchip", "bd_rate_percent_cubic",
                                  "bd_quality_pchip", "bd_quality_cubic"})
-             if (e[k].contains("reason")) return std::string(k) + ": " + e[k]["reason"].get<std::string>();
+             if (e[k].contains("reason"))
+               return std::string(k) + ": " + e[k]["reason"].get<std::string>();
            return std::string();
          }())
       << "</td></tr>\n";
@@ -161,12 +162,7 @@ void write_report_html(const std::string& path, const nlohmann::json& results,
   }
   h << "</body></html>\n";
 
-  TempOutput out(path);
-  std::ofstream f(out.write_path());
-  f << h.str();
-  f.close();
-  if (!f) throw Error(path + ": write error");
-  out.commit();
+  write_file(path, h.str());
 }
 
 }  // namespace nerv

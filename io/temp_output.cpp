@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 
 #include "io/error.h"
 
@@ -72,6 +73,15 @@ void TempOutput::discard() {
   if (slot_ >= 0) g_used[slot_] = false;
   slot_ = -1;
   write_path_ = final_path_;
+}
+
+void write_file(const std::string& path, const std::string& data) {
+  TempOutput out(path);
+  std::ofstream f(out.write_path(), std::ios::binary);
+  f << data;
+  f.close();
+  if (!f) throw Error(path + ": write error");
+  out.commit();
 }
 
 void install_interrupt_cleanup() {

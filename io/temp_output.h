@@ -26,6 +26,10 @@ class TempOutput {
   int slot_ = -1;  // entry in the interrupt-cleanup table, -1 if none
 };
 
+// Writes `data` as the whole of `path` under a temporary name, renamed when complete; throws
+// nerv::Error ("PATH: write error") on failure.
+void write_file(const std::string& path, const std::string& data);
+
 // SIGINT/SIGTERM/SIGHUP remove every pending temporary output, then end the process with
 // status 128+signal. Call once at start-up.
 void install_interrupt_cleanup();
