@@ -5,8 +5,9 @@
 namespace nerv {
 namespace {
 
-torch::Tensor gaussian_window() {
-  torch::Tensor x = torch::arange(11, torch::kFloat) - 5;
+// Made where the images are, by device ops only (no host tensor: CUDA graphs can record it).
+torch::Tensor gaussian_window(const torch::TensorOptions& o) {
+  torch::Tensor x = torch::arange(11, o) - 5;
   torch::Tensor g = torch::exp(-x * x / (2 * 1.5 * 1.5));
   g = g / g.sum();
   return torch::outer(g, g).view({1, 1, 11, 11});
@@ -15,7 +16,7 @@ torch::Tensor gaussian_window() {
 // Mean SSIM and mean contrast-structure over valid 11x11 windows (data range 1).
 void ssim_cs(const torch::Tensor& a, const torch::Tensor& b, torch::Tensor& ssim,
              torch::Tensor& cs) {
-  static const torch::Tensor win = gaussian_window();
+  const torch::Tensor win = gaussian_window(a.options());
   const double c1 = 0.01 * 0.01, c2 = 0.03 * 0.03;
   auto f = [&](const torch::Tensor& t) { return torch::conv2d(t, win); };
   torch::Tensor ma = f(a), mb = f(b);
@@ -42,7 +43,7 @@ torch::Tensor msssim_loss(const torch::Tensor& y_hat, const torch::Tensor& y) {
     ssim_cs(y_hat, y, ssim, cs);
     return 1 - ssim;
   }
-  torch::Tensor a = y_hat, b = y, result = torch::ones({});
+  torch::Tensor a = y_hat, b = y, result = torch::ones({}, y.options());
   for (int s = 0; s < 5; ++s) {
     ssim_cs(a, b, ssim, cs);
     result = result * (s < 4 ? cs : ssim).clamp_min(1e-6).pow(weights[s]);
