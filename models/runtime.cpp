@@ -61,4 +61,23 @@ void set_cuda_autocast(bool on) {
 #endif
 }
 
+namespace {
+bool graphs_on = true;
+}
+
+void set_cuda_graphs(bool on) {
+  graphs_on = on;
+}
+bool cuda_graphs_enabled() {
+  return graphs_on;
+}
+
+bool cuda_build() {
+#ifdef NERV_CUDA
+  return true;
+#else
+  return false;
+#endif
+}
+
 }  // namespace nerv

@@ -21,4 +21,11 @@ const char* precision_name(torch::ScalarType t);
 // with libtorch versions before 2.4, which lack the per-device autocast API.
 void set_cuda_autocast(bool on);
 
+// CUDA graphs for the training epoch and the decoder's batches (GraphedStep): on by default
+// where the build has them; switching them off gives the same results, launched op by op.
+void set_cuda_graphs(bool on);
+bool cuda_graphs_enabled();
+// Whether this build was made against a CUDA-enabled libtorch (streams, events, graphs).
+bool cuda_build();
+
 }  // namespace nerv

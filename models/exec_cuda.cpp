@@ -1,0 +1,154 @@
+// GraphedStep and HostCopy with CUDA streams, events and graphs (a CUDA-enabled libtorch).
+#include <ATen/cuda/CUDAEvent.h>
+#include <ATen/cuda/CUDAGraph.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+#include <cuda_runtime_api.h>
+
+#include <atomic>
+#include <cstdio>
+#include <optional>
+
+#include "models/graphed_step.h"
+#include "models/host_copy.h"
+#include "models/runtime.h"
+
+namespace nerv {
+namespace {
+
+std::atomic<int64_t> recorded{0};
+
+// Runs `f` on a side stream ordered after, and before, the work of the current stream: graphs
+// are captured on a stream other than the default one, and warm-up runs where capture will.
+template <class F>
+void on_side_stream(c10::DeviceIndex device, F&& f) {
+  c10::cuda::CUDAGuard guard(device);
+  c10::cuda::CUDAStream main = c10::cuda::getCurrentCUDAStream(device);
+  c10::cuda::CUDAStream side = c10::cuda::getStreamFromPool(false, device);
+  at::cuda::CUDAEvent ready, done;
+  ready.record(main);
+  ready.block(side);
+  {
+    c10::cuda::CUDAStreamGuard on_side(side);
+    f(side);
+  }
+  done.record(side);
+  done.block(main);
+}
+
+// After a failed capture: end it if the stream is still capturing and clear the error state.
+void abandon_capture(cudaStream_t s) {
+  cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
+  if (cudaStreamIsCapturing(s, &status) == cudaSuccess && status != cudaStreamCaptureStatusNone) {
+    cudaGraph_t g = nullptr;
+    cudaStreamEndCapture(s, &g);
+    if (g) cudaGraphDestroy(g);
+  }
+  cudaGetLastError();
+}
+
+}  // namespace
+
+struct GraphedStep::Impl {
+  torch::Device device;
+  std::function<void()> work;
+  bool enabled = false, warmed = false;
+  std::unique_ptr<at::cuda::CUDAGraph> graph;
+};
+
+GraphedStep::GraphedStep(torch::Device device, std::function<void()> work)
+    : impl_(new Impl{device, std::move(work)}) {
+  impl_->enabled = device.is_cuda() && cuda_graphs_enabled();
+}
+
+GraphedStep::~GraphedStep() = default;
+
+bool GraphedStep::graphed() const {
+  return impl_->graph != nullptr;
+}
+
+int64_t cuda_graphs_recorded() {
+  return recorded;
+}
+
+void GraphedStep::run() {
+  Impl& s = *impl_;
+  if (s.graph) return s.graph->replay();
+  if (!s.enabled) return s.work();
+  if (!s.warmed) {
+    on_side_stream(s.device.index(), [&](c10::cuda::CUDAStream) { s.work(); });
+    s.warmed = true;
+    return;
+  }
+  on_side_stream(s.device.index(), [&](c10::cuda::CUDAStream side) {
+    auto g = std::make_unique<at::cuda::CUDAGraph>();
+    try {
+      g->capture_begin();
+      s.work();
+      g->capture_end();
+      s.graph = std::move(g);
+      ++recorded;
+    } catch (const std::exception& e) {
+      abandon_capture(side.stream());
+      std::string what = e.what();
+      std::fprintf(stderr, "warning: CUDA graph capture failed, running op by op: %s\n",
+                   what.substr(0, what.find('\n')).c_str());
+      s.enabled = false;
+    }
+  });
+  if (s.graph)
+    s.graph->replay();  // the capture recorded the work without running it
+  else
+    s.work();
+}
+
+struct HostCopy::Impl {
+  std::optional<c10::cuda::CUDAStream> stream;
+  at::cuda::CUDAEvent done;
+  std::vector<torch::Tensor> src, host;
+  bool on_device = false;
+};
+
+HostCopy::HostCopy() : impl_(new Impl) {}
+HostCopy::~HostCopy() {
+  if (impl_->on_device) impl_->done.synchronize();  // no copy may outlive its buffers
+}
+
+void HostCopy::start(std::vector<torch::Tensor> src) {
+  Impl& s = *impl_;
+  s.on_device = !src.empty() && src[0].is_cuda();
+  if (!s.on_device) {
+    s.host = std::move(src);
+    return;
+  }
+  c10::DeviceIndex dev = src[0].device().index();
+  c10::cuda::CUDAGuard guard(dev);
+  if (!s.stream || s.stream->device_index() != dev)
+    s.stream = c10::cuda::getStreamFromPool(false, dev);
+  at::cuda::CUDAEvent ready;
+  ready.record(c10::cuda::getCurrentCUDAStream(dev));
+  ready.block(*s.stream);
+  s.host.resize(src.size());
+  {
+    c10::cuda::CUDAStreamGuard on_copy(*s.stream);
+    for (size_t i = 0; i < src.size(); ++i) {
+      torch::Tensor& h = s.host[i];
+      if (!h.defined() || h.sizes() != src[i].sizes() || h.dtype() != src[i].dtype())
+        h = torch::empty(src[i].sizes(), src[i].options().device(torch::kCPU).pinned_memory(true));
+      h.copy_(src[i], /*non_blocking=*/true);
+    }
+  }
+  s.done.record(*s.stream);
+  s.src = std::move(src);  // the device tensors stay allocated until the copy has landed
+}
+
+const std::vector<torch::Tensor>& HostCopy::wait() {
+  Impl& s = *impl_;
+  if (s.on_device) {
+    s.done.synchronize();
+    s.src.clear();
+  }
+  return s.host;
+}
+
+}  // namespace nerv
