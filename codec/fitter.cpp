@@ -4,8 +4,10 @@
 
 #include <cmath>
 
+#include "codec/flat_adam.h"
 #include "codec/loss.h"
 #include "io/error.h"
+#include "models/graphed_step.h"
 #include "models/runtime.h"
 
 namespace nerv {
@@ -23,29 +25,24 @@ double lr_factor(int64_t step, int64_t total, double warmup) {
   return 0.5 * (1 + std::cos(M_PI * t));
 }
 
-void set_lr(torch::optim::Adam& opt, double lr) {
-  for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
-}
-
-torch::Tensor step_tensor(const WeightGrid& g, const torch::Tensor& w) {
-  torch::Tensor s = torch::tensor(g.step, torch::kFloat).to(w.device());
-  std::vector<int64_t> shape(size_t(w.dim()), 1);
-  if (w.dim() >= 2) shape[0] = w.size(0);
-  return s.view(shape);
+// Per-output-channel quantisation steps of the coded tensors, one per element, flattened in
+// bitstream order (the layout of FlatParams' prefix).
+torch::Tensor flat_steps(const std::vector<WeightGrid>& grids,
+                         const std::vector<torch::Tensor>& params) {
+  std::vector<torch::Tensor> parts;
+  for (size_t i = 0; i < params.size(); ++i) {
+    const torch::Tensor& w = params[i];
+    torch::Tensor s = torch::tensor(grids[i].step, torch::kFloat).to(w.device());
+    std::vector<int64_t> shape(size_t(w.dim()), 1);
+    if (w.dim() >= 2) shape[0] = w.size(0);
+    parts.push_back(s.view(shape).expand(w.sizes()).reshape({-1}));
+  }
+  return torch::cat(parts);
 }
 
 // Per-output-channel fake quantisation on the fixed grid.
 torch::Tensor fake_quant(const torch::Tensor& w, const torch::Tensor& step) {
   return (w / step).round().clamp(-kMaxSymbol, kMaxSymbol) * step;
-}
-
-// Shuffled mini-batches of frame indices, one epoch.
-std::vector<torch::Tensor> batches(int64_t n, int batch, at::Generator& gen) {
-  torch::Tensor perm = torch::randperm(n, gen, torch::kLong);
-  std::vector<torch::Tensor> out;
-  for (int64_t s = 0; s < n; s += batch)
-    out.push_back(perm.narrow(0, s, std::min<int64_t>(batch, n - s)));
-  return out;
 }
 
 // The training loss; `mse_out` (detached, on the device) feeds the progress PSNR without a host
@@ -61,18 +58,60 @@ torch::Tensor loss_of(const torch::Tensor& out, const SegmentTensors& d, const t
   return (1 - msssim_weight) * mse + msssim_weight * msssim_loss(y_hat.to(torch::kFloat), y);
 }
 
-// Sum over tensors of the mean change, in quantisation steps, from the previous weights.
-torch::Tensor temporal_penalty(const std::vector<torch::Tensor>& params,
-                               const std::vector<torch::Tensor>& anchors,
-                               const std::vector<torch::Tensor>& steps) {
-  torch::Tensor sum = torch::zeros({}, params[0].options());
-  int64_t n = 0;
-  for (size_t i = 0; i < params.size(); ++i) {
-    sum = sum + ((params[i] - anchors[i]).abs() / steps[i]).sum();
-    n += params[i].numel();
-  }
-  return sum / double(n);
+// Adam rows (flat_adam.h) for `epochs` epochs of `per_epoch` steps: warm-up, then cosine decay.
+torch::Tensor lr_schedule(double lr, int epochs, int64_t per_epoch, double warmup,
+                          torch::Device dev) {
+  int64_t total = int64_t(epochs) * per_epoch;
+  std::vector<double> rates;
+  for (int64_t t = 0; t < total; ++t) rates.push_back(lr * lr_factor(t, total, warmup));
+  return adam_schedule(rates, AdamHyper{}).to(dev);
 }
+
+// The epochs of one training phase. An epoch is the same fixed sequence of device work over
+// tensors that live as long as the phase (the shuffled frame order and the epoch's learning
+// rates are copied into them first), so after a warm-up epoch it is recorded once as a CUDA
+// graph and replayed: no host round trip inside an epoch, one launch per epoch.
+class Phase {
+ public:
+  // `step(frames, row)` runs one training step on the frames at indices `frames` with the Adam
+  // row `row` and returns that step's (detached) mean squared error.
+  using Step = std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>;
+
+  Phase(const SegmentTensors& d, int batch, torch::Tensor schedule, Step step)
+      : n_(d.input.size(0)),
+        batch_(batch),
+        per_epoch_((n_ + batch - 1) / batch),
+        schedule_(std::move(schedule)),
+        step_(std::move(step)),
+        order_(torch::empty({n_}, d.input.options().dtype(torch::kLong))),
+        rows_(torch::empty({per_epoch_, 2}, schedule_.options())),
+        mse_(torch::zeros({}, d.y.options())),
+        graph_(d.input.device(), [this] { epoch(); }) {}
+
+  // Runs epoch `e` in a fresh shuffled order; returns its mean squared error (the one host
+  // synchronisation of the epoch).
+  double run(int e, at::Generator& gen) {
+    order_.copy_(torch::randperm(n_, gen, torch::kLong));
+    rows_.copy_(schedule_.narrow(0, int64_t(e) * per_epoch_, per_epoch_));
+    graph_.run();
+    return mse_.item<double>() / double(n_);
+  }
+
+ private:
+  void epoch() {
+    mse_.zero_();
+    for (int64_t j = 0; j < per_epoch_; ++j) {
+      int64_t s = j * batch_, b = std::min<int64_t>(batch_, n_ - s);
+      mse_.add_(step_(order_.narrow(0, s, b), rows_[j]) * double(b));
+    }
+  }
+
+  int64_t n_, batch_, per_epoch_;
+  torch::Tensor schedule_;
+  Step step_;
+  torch::Tensor order_, rows_, mse_;
+  GraphedStep graph_;
+};
 
 // bf16 autocast for the scope of the fit on a GPU; off again however the scope is left.
 struct AutocastScope {
@@ -102,42 +141,47 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
   if (residual && (!prev || prev->q.size() != coded.size()))
     throw Error("residual segment without a previous segment");
 
-  // Anchors and steps for the temporal penalty (residual segments only).
-  std::vector<torch::Tensor> anchors, prev_steps;
-  if (residual)
-    for (size_t i = 0; i < coded.size(); ++i) {
-      anchors.push_back(dec_params[i].detach().clone());
-      prev_steps.push_back(step_tensor(prev->grids[i], dec_params[i]));
-    }
+  // Decoder parameters first, then the frame encoder's: the decoder is a prefix of the buffer.
+  std::vector<torch::Tensor> all_params = dec_params;
+  for (auto& p : model.encoder_parameters()) all_params.push_back(p);
+  FlatParams flat(all_params);
+  const int64_t n_dec = flat.prefix_numel(dec_params.size());
+  torch::Tensor dec = flat.data().narrow(0, 0, n_dec), dec_grad = flat.grad().narrow(0, 0, n_dec);
+
+  // Temporal penalty of residual segments: temporal_l1 times the mean change from the previous
+  // weights in quantisation steps. Its (sub)gradient is added to the gradient directly.
+  torch::Tensor anchor, penalty_scale;
+  bool penalty = residual && tc.temporal_l1 > 0;
+  if (penalty) {
+    anchor = dec.clone();
+    penalty_scale =
+        flat_steps(prev->grids, dec_params).reciprocal_().mul_(tc.temporal_l1 / double(n_dec));
+  }
+  auto add_penalty_grad = [&] {
+    if (penalty) dec_grad.addcmul_(torch::sign(dec - anchor), penalty_scale);
+  };
 
   // 1. Fit decoder and frame encoder end to end.
   model.train();
-  std::vector<torch::Tensor> all_params = dec_params;
-  for (auto& p : model.encoder_parameters()) all_params.push_back(p);
   int epochs = first ? tc.epochs : tc.warm_epochs;
-  torch::optim::Adam opt(all_params, torch::optim::AdamOptions(tc.lr));
-  int64_t steps_per_epoch = (n + tc.batch_size - 1) / tc.batch_size;
-  int64_t total = int64_t(epochs) * steps_per_epoch, step = 0;
+  int64_t per_epoch = (n + tc.batch_size - 1) / tc.batch_size;
   {
+    FlatAdam adam(flat.data(), flat.grad());
     AutocastScope autocast(dev.is_cuda());  // bf16 forward passes on a GPU; off for what follows
+    Phase fit(
+        d, tc.batch_size, lr_schedule(tc.lr, epochs, per_epoch, tc.warmup, dev),
+        [&](const torch::Tensor& idx, const torch::Tensor& row) {
+          flat.grad().zero_();
+          torch::Tensor mse;
+          torch::Tensor x = d.input.index_select(0, idx);
+          loss_of(model.decode(model.embed(x, idx)), d, idx, tc.msssim_weight, mse).backward();
+          add_penalty_grad();
+          adam.step(row);
+          return mse;
+        });
     for (int e = 0; e < epochs; ++e) {
-      torch::Tensor mse_sum = torch::zeros({}, d.y.options());
-      for (const torch::Tensor& cpu_idx : batches(n, tc.batch_size, gen)) {
-        torch::Tensor idx = cpu_idx.to(dev);
-        set_lr(opt, tc.lr * lr_factor(step++, total, tc.warmup));
-        torch::Tensor x = d.input.index_select(0, idx);
-        torch::Tensor mse;
-        torch::Tensor loss =
-            loss_of(model.decode(model.embed(x, idx)), d, idx, tc.msssim_weight, mse);
-        if (residual && tc.temporal_l1 > 0)
-          loss = loss + tc.temporal_l1 * temporal_penalty(dec_params, anchors, prev_steps);
-        opt.zero_grad();
-        loss.backward();
-        opt.step();
-        mse_sum += mse * double(idx.size(0));
-      }
-      if (progress)
-        progress({"fit", e + 1, epochs, psnr_of_mse(mse_sum.item<double>() / double(n))});
+      double mse = fit.run(e, gen);
+      if (progress) progress({"fit", e + 1, epochs, psnr_of_mse(mse)});
     }
   }
 
@@ -168,7 +212,6 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
 
   // 3. Weight grids: new for an intra segment, inherited for a residual one.
   std::vector<WeightGrid> grids;
-  std::vector<torch::Tensor> steps;
   for (size_t i = 0; i < coded.size(); ++i) {
     if (residual) {
       grids.push_back(prev->grids[i]);
@@ -178,46 +221,33 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
                                        TensorShape{"", w.sizes().vec()}.channels(),
                                        cfg.quant.weight_bits));
     }
-    steps.push_back(step_tensor(grids.back(), dec_params[i]));
   }
 
   // 4. Quantisation-aware fine-tune of the decoder (straight-through: the forward pass sees
   //    quantised weights, the update applies to the float weights).
   model.train();
-  torch::optim::Adam qopt(dec_params, torch::optim::AdamOptions(tc.qat_lr));
-  total = int64_t(tc.qat_epochs) * steps_per_epoch;
-  step = 0;
-  for (int e = 0; e < tc.qat_epochs; ++e) {
-    torch::Tensor mse_sum = torch::zeros({}, d.y.options());
-    for (const torch::Tensor& cpu_idx : batches(n, tc.batch_size, gen)) {
-      torch::Tensor idx = cpu_idx.to(dev);
-      set_lr(qopt, tc.qat_lr * lr_factor(step++, total, 0.0));
-      std::vector<torch::Tensor> masters;
-      {
-        torch::NoGradGuard ng;
-        for (size_t i = 0; i < dec_params.size(); ++i) {
-          masters.push_back(dec_params[i].detach().clone());
-          dec_params[i].copy_(fake_quant(masters.back(), steps[i]));
-        }
-      }
-      torch::Tensor mse;
-      // Quantised embeddings, or the index-derived input of architectures that send none.
-      torch::Tensor in =
-          emb_hat.defined() ? emb_hat.index_select(0, idx) : model.embed(torch::Tensor(), idx);
-      torch::Tensor loss = loss_of(model.decode(in), d, idx, tc.msssim_weight, mse);
-      if (residual && tc.temporal_l1 > 0)
-        loss = loss + tc.temporal_l1 * temporal_penalty(dec_params, anchors, prev_steps);
-      qopt.zero_grad();
-      loss.backward();
-      {
-        torch::NoGradGuard ng;
-        for (size_t i = 0; i < dec_params.size(); ++i) dec_params[i].copy_(masters[i]);
-      }
-      qopt.step();
-      mse_sum += mse * double(idx.size(0));
+  if (tc.qat_epochs > 0) {
+    torch::Tensor steps = flat_steps(grids, dec_params), master = torch::empty_like(dec);
+    FlatAdam adam(dec, dec_grad);
+    Phase qat(d, tc.batch_size, lr_schedule(tc.qat_lr, tc.qat_epochs, per_epoch, 0.0, dev),
+              [&](const torch::Tensor& idx, const torch::Tensor& row) {
+                master.copy_(dec);
+                dec.copy_(fake_quant(master, steps));
+                flat.grad().zero_();
+                torch::Tensor mse;
+                // Quantised embeddings, or the index-derived input of architectures without.
+                torch::Tensor in = emb_hat.defined() ? emb_hat.index_select(0, idx)
+                                                     : model.embed(torch::Tensor(), idx);
+                loss_of(model.decode(in), d, idx, tc.msssim_weight, mse).backward();
+                add_penalty_grad();  // at the quantised weights, which are what is sent
+                dec.copy_(master);
+                adam.step(row);
+                return mse;
+              });
+    for (int e = 0; e < tc.qat_epochs; ++e) {
+      double mse = qat.run(e, gen);
+      if (progress) progress({"qat", e + 1, tc.qat_epochs, psnr_of_mse(mse)});
     }
-    if (progress)
-      progress({"qat", e + 1, tc.qat_epochs, psnr_of_mse(mse_sum.item<double>() / double(n))});
   }
 
   // 5. Final integers: weights (intra) or their change since the previous segment (residual).
