@@ -38,21 +38,19 @@ void split_output(const torch::Tensor& out, int w, int h, torch::Tensor& y, torc
   uv = torch::avg_pool2d(c, 2);
 }
 
-void output_to_frames(const torch::Tensor& out, int w, int h, ColorMatrix m, ColorRange r,
-                      int64_t first_index, Frame* frames) {
+std::vector<torch::Tensor> output_planes(const torch::Tensor& out, int w, int h) {
   torch::Tensor y, uv;
   split_output(out.to(torch::kFloat), w, h, y, uv);
-  // Rounding and 4:2:0 happen where the network ran; only 8-bit planes cross to the host,
-  // through page-locked memory when they come from a GPU.
-  auto to_host = [](const torch::Tensor& t) {
-    torch::Tensor q = t.mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8).contiguous();
-    if (!q.is_cuda()) return q;
-    torch::Tensor host =
-        torch::empty(q.sizes(), q.options().device(torch::kCPU).pinned_memory(true));
-    return host.copy_(q);
+  auto to_u8 = [](const torch::Tensor& t) {
+    return t.mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8).contiguous();
   };
-  torch::Tensor y8 = to_host(y), uv8 = to_host(uv);
-  int64_t n = out.size(0);
+  return {to_u8(y), to_u8(uv)};
+}
+
+void planes_to_frames(const torch::Tensor& y8, const torch::Tensor& uv8, ColorMatrix m,
+                      ColorRange r, int64_t first_index, Frame* frames) {
+  int64_t n = y8.size(0);
+  int w = int(y8.size(3)), h = int(y8.size(2));
   for (int64_t i = 0; i < n; ++i) {
     Frame& f = frames[i];
     f.matrix = m;

@@ -22,9 +22,13 @@ SegmentTensors frames_to_tensors(const std::vector<Frame>& frames, int padded_w,
 // Network output [N, 3, Hp, Wp] -> luma [N, 1, H, W] and 4:2:0 chroma [N, 2, Hc, Wc].
 void split_output(const torch::Tensor& out, int w, int h, torch::Tensor& y, torch::Tensor& uv);
 
-// Network output [N, ...] -> frames[0..N) (rounded to 8 bits, buffers reused);
+// Network output [N, 3, Hp, Wp] -> {luma [N, 1, H, W], chroma [N, 2, Hc, Wc]} as 8-bit
+// planes, made where the network ran so that only 8-bit planes cross to the host.
+std::vector<torch::Tensor> output_planes(const torch::Tensor& out, int w, int h);
+
+// 8-bit planes from output_planes(), on the CPU -> frames[0..N) (buffers reused);
 // frames[i].index = first_index + i.
-void output_to_frames(const torch::Tensor& out, int w, int h, ColorMatrix m, ColorRange r,
-                      int64_t first_index, Frame* frames);
+void planes_to_frames(const torch::Tensor& y8, const torch::Tensor& uv8, ColorMatrix m,
+                      ColorRange r, int64_t first_index, Frame* frames);
 
 }  // namespace nerv

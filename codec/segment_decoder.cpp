@@ -73,21 +73,58 @@ void SegmentDecoder::decode(const SegmentHeader& sh, const std::vector<uint8_t>&
   reconstruct(frames);
 }
 
+std::vector<torch::Tensor> SegmentDecoder::run_batch(int64_t first, int64_t count) {
+  torch::Tensor in = embeddings_.defined()
+                         ? embeddings_.narrow(0, first, count)
+                         : torch::arange(first, first + count, torch::kLong).to(device_);
+  BatchRun& r = runs_[count];
+  if (!r.step) {
+    r.in = torch::empty_like(in);
+    r.step = std::make_unique<GraphedStep>(device_, [this, &r] {
+      torch::Tensor e = embeddings_.defined() ? r.in : model_->embed(torch::Tensor(), r.in);
+      r.planes = output_planes(model_->decode(e), header_.width, header_.height);
+    });
+  }
+  r.in.copy_(in);
+  r.step->run();
+  if (!device_.is_cuda()) return r.planes;  // used before the next batch overwrites them
+  // The recording's outputs are rewritten by the next replay: the copy to the host gets its own.
+  return {r.planes[0].clone(), r.planes[1].clone()};
+}
+
 void SegmentDecoder::reconstruct(std::vector<Frame>& frames,
                                  const std::function<bool(size_t, size_t)>& on_batch) {
   const SegmentHeader& sh = last_header_;
   torch::NoGradGuard ng;
   frames.resize(sh.frames);  // keeps the planes of earlier calls: no fresh pages per frame
+  // Batch k is handed on after batch k + 1 has been queued, so that the GPU computes one while
+  // the other is copied and unpacked; on the CPU each batch is handed on at once.
+  const bool overlap = device_.is_cuda();
+  int64_t pending = -1, pending_count = 0;
+  int slot = 0;
+  auto hand_on = [&](int64_t s, int64_t b, HostCopy& c) {
+    const std::vector<torch::Tensor>& planes = c.wait();
+    planes_to_frames(planes[0], planes[1], header_.matrix, header_.range,
+                     int64_t(sh.first_frame) + s, frames.data() + s);
+    return !on_batch || on_batch(size_t(s), size_t(b));
+  };
   for (int64_t s = 0; s < int64_t(sh.frames); s += batch_) {
     int64_t b = std::min<int64_t>(batch_, int64_t(sh.frames) - s);
-    torch::Tensor in = embeddings_.defined()
-                           ? embeddings_.narrow(0, s, b)
-                           : model_->embed(torch::Tensor(), torch::arange(s, s + b).to(device_));
-    torch::Tensor out = model_->decode(in);
-    output_to_frames(out, header_.width, header_.height, header_.matrix, header_.range,
-                     int64_t(sh.first_frame) + s, frames.data() + s);
-    if (on_batch && !on_batch(size_t(s), size_t(b))) return;
+    HostCopy& c = copies_[slot];
+    c.start(run_batch(s, b));
+    if (!overlap) {
+      if (!hand_on(s, b, c)) return;
+      continue;
+    }
+    if (pending >= 0 && !hand_on(pending, pending_count, copies_[slot ^ 1])) {
+      c.wait();
+      return;
+    }
+    pending = s;
+    pending_count = b;
+    slot ^= 1;
   }
+  if (pending >= 0) hand_on(pending, pending_count, copies_[slot ^ 1]);
 }
 
 }  // namespace nerv

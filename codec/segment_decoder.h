@@ -2,6 +2,7 @@
 // path, used by `nervc decode` and by the encoder to measure exactly what a decoder will see.
 #pragma once
 #include <functional>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -10,6 +11,8 @@
 #include "codec/fitter.h"
 #include "codec/segment_payload.h"
 #include "io/frame.h"
+#include "models/graphed_step.h"
+#include "models/host_copy.h"
 #include "models/model.h"
 
 namespace nerv {
@@ -29,7 +32,8 @@ class SegmentDecoder {
                std::vector<TensorStats>* stats = nullptr);
   // Runs the network on the last rebuilt segment. `on_batch(first, count)`, if given, runs as
   // each batch of frames is ready (so the first frames can go out before the last are made);
-  // returning false stops the segment there.
+  // returning false stops the segment there. On a GPU a batch's planes travel to the host
+  // while the next batch is computed.
   void reconstruct(std::vector<Frame>& frames,
                    const std::function<bool(size_t first, size_t count)>& on_batch = {});
 
@@ -49,6 +53,18 @@ class SegmentDecoder {
   SegmentHeader last_header_;
   int64_t last_segment_ = -1;
   int batch_ = 4;
+
+  // The network and the 8-bit conversion for one batch size, over a static input tensor: on a
+  // GPU recorded once as a CUDA graph (weights are updated in place, so the recording holds
+  // for every segment).
+  struct BatchRun {
+    torch::Tensor in;                   // embeddings (or frame indices) of the batch
+    std::vector<torch::Tensor> planes;  // output_planes() of the batch
+    std::unique_ptr<GraphedStep> step;
+  };
+  std::vector<torch::Tensor> run_batch(int64_t first, int64_t count);
+  std::map<int64_t, BatchRun> runs_;
+  HostCopy copies_[2];  // two batches in flight: one computed, one copied
 };
 
 }  // namespace nerv
