@@ -18,7 +18,7 @@ Run add_bench_decode(CLI::App& app) {
   struct Args {
     std::string input, device = "auto", precision = "auto";
     int batch = 8, repeat = 5, threads = 0;
-    bool json = false;
+    bool json = false, no_graphs = false;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("INPUT", a->input, ".nerv file")->required();
@@ -31,10 +31,13 @@ Run add_bench_decode(CLI::App& app) {
       ->check(CLI::Range(1, 1000))
       ->default_str("5");
   cmd->add_option("--threads", a->threads, "Compute threads (0: all cores)")->default_str("0");
+  cmd->add_flag("--no-cuda-graphs", a->no_graphs,
+                "Launch the network op by op instead of replaying a recorded CUDA graph");
   cmd->add_flag("--json", a->json, "Print JSON");
   return [a] {
     set_compute_threads(a->threads);
     torch::Device device = parse_device(a->device);
+    set_cuda_graphs(!a->no_graphs);
     torch::ScalarType dtype = parse_precision(a->precision, device);
     BitstreamReader reader(a->input);
     const StreamHeader& h = reader.header();
@@ -67,6 +70,7 @@ Run add_bench_decode(CLI::App& app) {
                           {"device", device.str()},
                           {"precision", precision_name(dtype)},
                           {"batch", a->batch},
+                          {"cuda_graphs_recorded", cuda_graphs_recorded()},
                           {"frames_per_run", frames.size()},
                           {"fps_median", median},
                           {"fps_min", fps.front()},

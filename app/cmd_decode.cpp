@@ -16,7 +16,7 @@ Run add_decode(CLI::App& app) {
     WriteOptions w;
     int threads = 0, batch = 4;
     std::string device = "auto", precision = "auto";
-    bool quiet = false, realtime = false, skip_errors = false;
+    bool no_graphs = false, quiet = false, realtime = false, skip_errors = false;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("INPUT", a->input, ".nerv file, or '-' for stdin")->required();
@@ -31,6 +31,8 @@ Run add_decode(CLI::App& app) {
   cmd->add_option("--batch", a->batch, "Frames per network run")
       ->check(CLI::Range(1, 256))
       ->default_str("4");
+  cmd->add_flag("--no-cuda-graphs", a->no_graphs,
+                "Launch the network op by op instead of replaying a recorded CUDA graph");
   cmd->add_flag("--realtime", a->realtime, "Pace the output at the stream's frame rate");
   cmd->add_flag("--skip-errors", a->skip_errors,
                 "Report damaged segments and go on at the next intra segment (files)");
@@ -39,6 +41,7 @@ Run add_decode(CLI::App& app) {
     set_compute_threads(a->threads);
     DecodeOptions opt;
     opt.device = parse_device(a->device);
+    set_cuda_graphs(!a->no_graphs);
     opt.dtype = parse_precision(a->precision, opt.device);
     opt.batch = a->batch;
     opt.skip_errors = a->skip_errors;

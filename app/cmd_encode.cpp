@@ -9,6 +9,7 @@
 #include "codec/encoder.h"
 #include "io/error.h"
 #include "io/temp_output.h"
+#include "models/graphed_step.h"
 #include "models/runtime.h"
 
 namespace nerv::app {
@@ -18,10 +19,10 @@ Run add_encode(CLI::App& app) {
   struct Args {
     std::string input, output = "", preset = "m", config, report;
     InputOptions in;
-    int segment_frames = 0, intra_period = 0, threads = 0, epochs = 0;
+    int segment_frames = 0, intra_period = 0, threads = 0, epochs = 0, batch_size = 0;
     std::string device = "auto";
     uint64_t seed = 0;
-    bool quiet = false;
+    bool quiet = false, no_graphs = false;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("INPUT", a->input, "Video file, '-' for stdin, or URL")->required();
@@ -46,9 +47,15 @@ Run add_encode(CLI::App& app) {
   cmd->add_option("--threads", a->threads, "Compute threads (0: all cores)")->default_str("0");
   cmd->add_option("--device", a->device, "auto, cpu, cuda or cuda:N (same bitstream format)")
       ->default_str("auto");
+  cmd->add_flag("--no-cuda-graphs", a->no_graphs,
+                "Launch the training steps op by op instead of replaying a recorded CUDA graph");
   cmd->add_option("--epochs", a->epochs,
                   "Override the preset's epochs (later segments and QAT scale with it)")
       ->check(CLI::Range(1, 100000));
+  cmd->add_option("--batch-size", a->batch_size,
+                  "Frames per training step (preset default; changes the optimisation, not the "
+                  "format)")
+      ->check(CLI::Range(1, 1024));
   cmd->add_option("--report", a->report, "Write a JSON report (metrics, per-segment sizes)");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress output");
   a->in.add_to(*cmd);
@@ -61,7 +68,9 @@ Run add_encode(CLI::App& app) {
     if (a->intra_period) opt.cfg.intra_period = a->intra_period;
     opt.seed = a->seed;
     if (a->epochs) override_epochs(opt.cfg.train, a->epochs);
+    if (a->batch_size) opt.cfg.train.batch_size = a->batch_size;
     opt.device = parse_device(a->device);
+    set_cuda_graphs(!a->no_graphs);
     int threads = set_compute_threads(a->threads);
     ReadOptions ro = a->in.finish();
     auto reader = open_video_reader(a->input, ro);
@@ -92,6 +101,7 @@ Run add_encode(CLI::App& app) {
     }
     if (!a->report.empty()) {
       nlohmann::json j = encode_report_json(r, opt.cfg, a->input, a->output, opt.seed, threads);
+      j["cuda_graphs_recorded"] = cuda_graphs_recorded();
       write_file(a->report, j.dump(2) + "\n");
     }
     return 0;

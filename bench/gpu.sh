@@ -44,7 +44,7 @@ W=${WORK:-$(mktemp -d)}  # big intermediate files stay out of $OUT
 
 echo "== unit tests that touch CUDA (the rest run in CI)"
 (cd $BUILD && ./tests/nerv_codec_tests --gtest_filter='Cuda.*' > "$W/cuda_tests.log" 2>&1; rc=$?
- grep -E "YUV-PSNR|GPU-encoded|OK \]|SKIPPED|FAILED|Failure|Expected|Which|actual" "$W/cuda_tests.log"
+ grep -E "YUV-PSNR|GPU-encoded|GPU fit|OK \]|SKIPPED|FAILED|Failure|Expected|Which|actual" "$W/cuda_tests.log"
  echo "CUDA unit tests: exit code $rc")
 
 echo "== ceilings"
@@ -100,19 +100,27 @@ echo "== decode speed"
 : > "$W/decode.jsonl"
 for res in 640x360 1280x720 1920x1080; do
   for p in xs s m l; do
-    for prec in fp16 fp32; do
-      [ $DEVICE = cpu ] && [ $prec = fp16 ] && continue
-      $N bench-decode "$W/${p}_$res.nerv" --device $DEVICE --precision $prec --batch 8 \
-        --repeat $REPEAT --json | python3 -c "import json,sys; j=json.load(sys.stdin); j['preset']='$p'; print(json.dumps(j))" >> "$W/decode.jsonl" \
+    for prec in fp16 fp16-nograph fp32; do
+      [ $DEVICE = cpu ] && [ $prec != fp32 ] && continue
+      flags="--precision ${prec%-nograph}"
+      [ $prec = fp16-nograph ] && flags="$flags --no-cuda-graphs"
+      $N bench-decode "$W/${p}_$res.nerv" --device $DEVICE $flags --batch 8 --repeat $REPEAT --json \
+        | python3 -c "import json,sys; j=json.load(sys.stdin); j['preset']='$p'; print(json.dumps(j))" >> "$W/decode.jsonl" \
         || echo "bench-decode $p $res $prec failed"
     done
   done
 done
 
-echo "== encode: foreman CIF, 16 frames, preset xs, $FIT_EPOCHS epochs"
 CLIP=$MEDIA/foreman_cif_f020-040.y4m
-$N encode "$CLIP" --frames 16 -o "$W/fit.nerv" --preset xs --epochs $FIT_EPOCHS --device $DEVICE \
-  --report "$W/fit.json" -q
+echo "== encode: foreman CIF, 16 frames, preset xs, $FIT_EPOCHS epochs"
+fits=("graphs:")
+[ $DEVICE = cuda ] && fits+=("nograph:--no-cuda-graphs" "batch16:--batch-size 16")
+for f in "${fits[@]}"; do
+  name=${f%%:*}
+  $N encode "$CLIP" --frames 16 -o "$W/fit_$name.nerv" --preset xs --epochs $FIT_EPOCHS --device $DEVICE \
+    ${f#*:} --report "$W/fit_$name.json" -q || echo "encode ($name) failed"
+done
+cp "$W/fit_graphs.nerv" "$W/fit.nerv"
 echo "== CPU vs GPU decode of that stream"
 : > "$W/psnr.txt"
 specs=("cpu fp32")
@@ -130,21 +138,28 @@ w, dev = sys.argv[1], sys.argv[2]
 ceil = json.load(open(f"{w}/ceilings.json"))
 rows = [json.loads(l) for l in open(f"{w}/decode.jsonl") if l.strip()]
 print(f"\n## decode fps on {ceil.get('gpu', 'cpu')} (median of repeated runs after warm-up, batch 8)")
-print("| preset | resolution | precision | fps | GMAC/frame | act. MB/frame | floor fps (compute) | floor fps (memory) |")
-print("|---|---|---|---|---|---|---|---|")
+print("| preset | resolution | precision | CUDA graph | fps | GMAC/frame | act. MB/frame | floor fps (compute) | floor fps (memory) |")
+print("|---|---|---|---|---|---|---|---|---|")
 for r in rows:
     key = "tflops_" + r["precision"]
     fc = ceil.get(key, 0) * 1e12 / (2 * r["gmac_per_frame"] * 1e9) if key in ceil else float("nan")
     fm = ceil.get("copy_gbs", 0) * 1e9 / (2 * r["activation_mb_per_frame"] * 1e6) if "copy_gbs" in ceil else float("nan")
-    print(f"| {r['preset']} | {r['width']}x{r['height']} | {r['precision']} | {r['fps_median']:.1f} | "
+    print(f"| {r['preset']} | {r['width']}x{r['height']} | {r['precision']} | {'yes' if r.get('cuda_graphs_recorded', 0) else 'no'} | {r['fps_median']:.1f} | "
           f"{r['gmac_per_frame']:.2f} | {r['activation_mb_per_frame']:.0f} | {fc:.0f} | {fm:.0f} |")
-fit = json.load(open(f"{w}/fit.json"))
-print(f"\nencode (fit): {fit['frames']} frames CIF, preset xs, {fit['segments'][0]['seconds']:.1f} s for the segment on {fit['device']}; "
-      f"YUV-PSNR {fit['metrics']['psnr_yuv']:.2f} dB")
+import os
+print("\n## encode (fit): foreman CIF, 16 frames, preset xs")
+print("| run | device | batch | CUDA graphs recorded | seconds for the segment | YUV-PSNR dB |")
+print("|---|---|---|---|---|---|")
+for name in ("graphs", "nograph", "batch16"):
+    if not os.path.exists(f"{w}/fit_{name}.json"):
+        continue
+    fit = json.load(open(f"{w}/fit_{name}.json"))
+    print(f"| {name} | {fit['device']} | {fit['train']['batch_size']} | {fit.get('cuda_graphs_recorded', 0)} | "
+          f"{fit['segments'][0]['seconds']:.2f} | {fit['metrics']['psnr_yuv']:.2f} |")
 p = dict((" ".join(l.split()[:2]), float(l.split()[2])) for l in open(f"{w}/psnr.txt"))
 print("decoded YUV-PSNR:", ", ".join(f"{k} {v:.4f}" for k, v in p.items()))
 if dev == "cuda":
     print(f"|cuda fp32 - cpu fp32| = {abs(p['cuda fp32'] - p['cpu fp32']):.4f} dB; "
           f"|cuda fp16 - cuda fp32| = {abs(p['cuda fp16'] - p['cuda fp32']):.4f} dB")
 PY
-cp "$W/ceilings.json" "$W/decode.jsonl" "$W/fit.json" "$W/psnr.txt" "$W/cuda_tests.log" "$OUT/" 2>/dev/null
+cp "$W/ceilings.json" "$W/decode.jsonl" "$W"/fit_*.json "$W/psnr.txt" "$W/cuda_tests.log" "$OUT/" 2>/dev/null

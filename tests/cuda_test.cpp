@@ -7,6 +7,8 @@
 #include "codec/decoder.h"
 #include "codec/encoder.h"
 #include "io/metrics.h"
+#include "models/graphed_step.h"
+#include "models/runtime.h"
 #include "tests/test_util.h"
 
 namespace nerv {
@@ -60,6 +62,36 @@ TEST_F(Cuda, GpuEncodedStreamDecodesOnCpu) {
   std::printf("GPU-encoded: reported %.4f, CPU decode %.4f\n", r.metrics.mean.psnr_yuv, cpu);
   EXPECT_NEAR(cpu, r.metrics.mean.psnr_yuv, 0.05);
   EXPECT_GT(cpu, 24.0);
+}
+
+// CUDA graphs replay the work they recorded: switching them off changes nothing but speed.
+TEST_F(Cuda, GraphedDecodeMatchesOpByOp) {
+  std::string stream = (test::scratch() / "cpu.nerv").string();
+  encode(stream, torch::kCPU);
+  torch::Device gpu(torch::kCUDA, 0);
+  int64_t before = cuda_graphs_recorded();
+  double graphed = decoded_psnr(stream, gpu, torch::kHalf);
+  EXPECT_GT(cuda_graphs_recorded(), before) << "the decoder recorded no graph";
+  set_cuda_graphs(false);
+  double eager = decoded_psnr(stream, gpu, torch::kHalf);
+  set_cuda_graphs(true);
+  std::printf("YUV-PSNR cuda fp16: graphed %.4f, op by op %.4f\n", graphed, eager);
+  EXPECT_NEAR(graphed, eager, 0.001);
+}
+
+TEST_F(Cuda, GraphedFitMatchesOpByOp) {
+  std::string a = (test::scratch() / "graphed.nerv").string(), b = a + ".eager.nerv";
+  torch::Device gpu(torch::kCUDA, 0);
+  int64_t before = cuda_graphs_recorded();
+  EncodeReport graphed = encode(a, gpu);
+  EXPECT_GT(cuda_graphs_recorded(), before) << "the fit recorded no graph";
+  set_cuda_graphs(false);
+  EncodeReport eager = encode(b, gpu);
+  set_cuda_graphs(true);
+  std::printf("GPU fit YUV-PSNR: graphed %.4f, op by op %.4f\n", graphed.metrics.mean.psnr_yuv,
+              eager.metrics.mean.psnr_yuv);
+  // Same steps; only the order of floating-point sums inside GPU kernels may differ.
+  EXPECT_NEAR(graphed.metrics.mean.psnr_yuv, eager.metrics.mean.psnr_yuv, 0.1);
 }
 
 }  // namespace
