@@ -113,14 +113,14 @@ done
 
 CLIP=$MEDIA/foreman_cif_f020-040.y4m
 echo "== encode: foreman CIF, 16 frames, preset xs, $FIT_EPOCHS epochs"
-fits=("graphs:")
+fits=("preset:")
 [ $DEVICE = cuda ] && fits+=("nograph:--no-cuda-graphs" "batch16:--batch-size 16")
 for f in "${fits[@]}"; do
   name=${f%%:*}
   $N encode "$CLIP" --frames 16 -o "$W/fit_$name.nerv" --preset xs --epochs $FIT_EPOCHS --device $DEVICE \
     ${f#*:} --report "$W/fit_$name.json" -q || echo "encode ($name) failed"
 done
-cp "$W/fit_graphs.nerv" "$W/fit.nerv"
+cp "$W/fit_preset.nerv" "$W/fit.nerv"
 echo "== CPU vs GPU decode of that stream"
 : > "$W/psnr.txt"
 specs=("cpu fp32")
@@ -150,7 +150,7 @@ import os
 print("\n## encode (fit): foreman CIF, 16 frames, preset xs")
 print("| run | device | batch | CUDA graphs recorded | seconds for the segment | YUV-PSNR dB |")
 print("|---|---|---|---|---|---|")
-for name in ("graphs", "nograph", "batch16"):
+for name in ("preset", "nograph", "batch16"):
     if not os.path.exists(f"{w}/fit_{name}.json"):
         continue
     fit = json.load(open(f"{w}/fit_{name}.json"))

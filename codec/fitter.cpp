@@ -68,30 +68,32 @@ torch::Tensor lr_schedule(double lr, int epochs, int64_t per_epoch, double warmu
 }
 
 // The epochs of one training phase. An epoch is the same fixed sequence of device work over
-// tensors that live as long as the phase (the shuffled frame order and the epoch's learning
-// rates are copied into them first), so after a warm-up epoch it is recorded once as a CUDA
-// graph and replayed: no host round trip inside an epoch, one launch per epoch.
+// tensors that live as long as the phase (the epoch's shuffled frame order and learning rates,
+// all drawn and uploaded up front, are copied into them first), so after a warm-up epoch it is
+// recorded once as a CUDA graph and replayed: one launch and one host synchronisation (the
+// progress figure) per epoch.
 class Phase {
  public:
   // `step(frames, row)` runs one training step on the frames at indices `frames` with the Adam
   // row `row` and returns that step's (detached) mean squared error.
   using Step = std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>;
 
-  Phase(const SegmentTensors& d, int batch, torch::Tensor schedule, Step step)
+  Phase(const SegmentTensors& d, int batch, int epochs, double lr, double warmup,
+        at::Generator& gen, Step step)
       : n_(d.input.size(0)),
         batch_(batch),
         per_epoch_((n_ + batch - 1) / batch),
-        schedule_(std::move(schedule)),
+        schedule_(lr_schedule(lr, epochs, per_epoch_, warmup, d.input.device())),
+        orders_(shuffles(n_, epochs, gen).to(d.input.device())),
         step_(std::move(step)),
         order_(torch::empty({n_}, d.input.options().dtype(torch::kLong))),
         rows_(torch::empty({per_epoch_, 2}, schedule_.options())),
         mse_(torch::zeros({}, d.y.options())),
         graph_(d.input.device(), [this] { epoch(); }) {}
 
-  // Runs epoch `e` in a fresh shuffled order; returns its mean squared error (the one host
-  // synchronisation of the epoch).
-  double run(int e, at::Generator& gen) {
-    order_.copy_(torch::randperm(n_, gen, torch::kLong));
+  // Runs epoch `e`; returns its mean squared error.
+  double run(int e) {
+    order_.copy_(orders_[e]);
     rows_.copy_(schedule_.narrow(0, int64_t(e) * per_epoch_, per_epoch_));
     graph_.run();
     return mse_.item<double>() / double(n_);
@@ -106,8 +108,15 @@ class Phase {
     }
   }
 
+  // One shuffled order of the n frames per epoch, [epochs, n].
+  static torch::Tensor shuffles(int64_t n, int epochs, at::Generator& gen) {
+    std::vector<torch::Tensor> v;
+    for (int e = 0; e < epochs; ++e) v.push_back(torch::randperm(n, gen, torch::kLong));
+    return v.empty() ? torch::empty({0, n}, torch::kLong) : torch::stack(v);
+  }
+
   int64_t n_, batch_, per_epoch_;
-  torch::Tensor schedule_;
+  torch::Tensor schedule_, orders_;
   Step step_;
   torch::Tensor order_, rows_, mse_;
   GraphedStep graph_;
@@ -164,12 +173,11 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
   // 1. Fit decoder and frame encoder end to end.
   model.train();
   int epochs = first ? tc.epochs : tc.warm_epochs;
-  int64_t per_epoch = (n + tc.batch_size - 1) / tc.batch_size;
   {
     FlatAdam adam(flat.data(), flat.grad());
     AutocastScope autocast(dev.is_cuda());  // bf16 forward passes on a GPU; off for what follows
     Phase fit(
-        d, tc.batch_size, lr_schedule(tc.lr, epochs, per_epoch, tc.warmup, dev),
+        d, tc.batch_size, epochs, tc.lr, tc.warmup, gen,
         [&](const torch::Tensor& idx, const torch::Tensor& row) {
           flat.grad().zero_();
           torch::Tensor mse;
@@ -180,7 +188,7 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
           return mse;
         });
     for (int e = 0; e < epochs; ++e) {
-      double mse = fit.run(e, gen);
+      double mse = fit.run(e);
       if (progress) progress({"fit", e + 1, epochs, psnr_of_mse(mse)});
     }
   }
@@ -229,7 +237,7 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
   if (tc.qat_epochs > 0) {
     torch::Tensor steps = flat_steps(grids, dec_params), master = torch::empty_like(dec);
     FlatAdam adam(dec, dec_grad);
-    Phase qat(d, tc.batch_size, lr_schedule(tc.qat_lr, tc.qat_epochs, per_epoch, 0.0, dev),
+    Phase qat(d, tc.batch_size, tc.qat_epochs, tc.qat_lr, 0.0, gen,
               [&](const torch::Tensor& idx, const torch::Tensor& row) {
                 master.copy_(dec);
                 dec.copy_(fake_quant(master, steps));
@@ -245,7 +253,7 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
                 return mse;
               });
     for (int e = 0; e < tc.qat_epochs; ++e) {
-      double mse = qat.run(e, gen);
+      double mse = qat.run(e);
       if (progress) progress({"qat", e + 1, tc.qat_epochs, psnr_of_mse(mse)});
     }
   }
