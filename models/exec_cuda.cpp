@@ -18,19 +18,20 @@ namespace {
 
 std::atomic<int64_t> recorded{0};
 
-// Runs `f` on a side stream ordered after, and before, the work of the current stream: graphs
-// are captured on a stream other than the default one, and warm-up runs where capture will.
+// Runs `f` on `side`, ordered after the work queued so far on the current stream and before
+// the work queued on it later. Graphs are captured on a stream other than the default one, and
+// the warm-up runs on the same stream as the capture, so that per-stream resources (cuBLAS
+// workspaces) are made before the capture rather than inside it.
 template <class F>
-void on_side_stream(c10::DeviceIndex device, F&& f) {
-  c10::cuda::CUDAGuard guard(device);
-  c10::cuda::CUDAStream main = c10::cuda::getCurrentCUDAStream(device);
-  c10::cuda::CUDAStream side = c10::cuda::getStreamFromPool(false, device);
+void on_side_stream(c10::cuda::CUDAStream side, F&& f) {
+  c10::cuda::CUDAGuard guard(side.device_index());
+  c10::cuda::CUDAStream main = c10::cuda::getCurrentCUDAStream(side.device_index());
   at::cuda::CUDAEvent ready, done;
   ready.record(main);
   ready.block(side);
   {
     c10::cuda::CUDAStreamGuard on_side(side);
-    f(side);
+    f();
   }
   done.record(side);
   done.block(main);
@@ -53,6 +54,7 @@ struct GraphedStep::Impl {
   torch::Device device;
   std::function<void()> work;
   bool enabled = false, warmed = false;
+  std::optional<c10::cuda::CUDAStream> side;  // warm-up and capture
   std::unique_ptr<at::cuda::CUDAGraph> graph;
 };
 
@@ -75,12 +77,13 @@ void GraphedStep::run() {
   Impl& s = *impl_;
   if (s.graph) return s.graph->replay();
   if (!s.enabled) return s.work();
+  if (!s.side) s.side = c10::cuda::getStreamFromPool(false, s.device.index());
   if (!s.warmed) {
-    on_side_stream(s.device.index(), [&](c10::cuda::CUDAStream) { s.work(); });
+    on_side_stream(*s.side, [&] { s.work(); });
     s.warmed = true;
     return;
   }
-  on_side_stream(s.device.index(), [&](c10::cuda::CUDAStream side) {
+  on_side_stream(*s.side, [&] {
     auto g = std::make_unique<at::cuda::CUDAGraph>();
     try {
       g->capture_begin();
@@ -89,7 +92,7 @@ void GraphedStep::run() {
       s.graph = std::move(g);
       ++recorded;
     } catch (const std::exception& e) {
-      abandon_capture(side.stream());
+      abandon_capture(s.side->stream());
       std::string what = e.what();
       std::fprintf(stderr, "warning: CUDA graph capture failed, running op by op: %s\n",
                    what.substr(0, what.find('\n')).c_str());
