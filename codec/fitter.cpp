@@ -55,6 +55,7 @@ torch::Tensor loss_of(const torch::Tensor& out, const SegmentTensors& d, const t
   torch::Tensor mse = mse_611(y_hat.to(torch::kFloat), uv_hat.to(torch::kFloat), y, uv);
   mse_out = mse.detach();
   if (msssim_weight <= 0) return mse;
+  AutocastPause fp32;  // bf16 convolutions would ruin the SSIM variances (E[x^2] - E[x]^2)
   return (1 - msssim_weight) * mse + msssim_weight * msssim_loss(y_hat.to(torch::kFloat), y);
 }
 
@@ -78,7 +79,7 @@ class Phase {
   // row `row` and returns that step's (detached) mean squared error.
   using Step = std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>;
 
-  Phase(const SegmentTensors& d, int batch, int epochs, double lr, double warmup,
+  Phase(const char* name, const SegmentTensors& d, int batch, int epochs, double lr, double warmup,
         at::Generator& gen, Step step)
       : n_(d.input.size(0)),
         batch_(batch),
@@ -89,7 +90,7 @@ class Phase {
         order_(torch::empty({n_}, d.input.options().dtype(torch::kLong))),
         rows_(torch::empty({per_epoch_, 2}, schedule_.options())),
         mse_(torch::zeros({}, d.y.options())),
-        graph_(d.input.device(), [this] { epoch(); }) {}
+        graph_(d.input.device(), name, [this] { epoch(); }) {}
 
   // Runs epoch `e`; returns its mean squared error.
   double run(int e) {
@@ -177,7 +178,7 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
     FlatAdam adam(flat.data(), flat.grad());
     AutocastScope autocast(dev.is_cuda());  // bf16 forward passes on a GPU; off for what follows
     Phase fit(
-        d, tc.batch_size, epochs, tc.lr, tc.warmup, gen,
+        "fit", d, tc.batch_size, epochs, tc.lr, tc.warmup, gen,
         [&](const torch::Tensor& idx, const torch::Tensor& row) {
           flat.grad().zero_();
           torch::Tensor mse;
@@ -237,7 +238,7 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
   if (tc.qat_epochs > 0) {
     torch::Tensor steps = flat_steps(grids, dec_params), master = torch::empty_like(dec);
     FlatAdam adam(dec, dec_grad);
-    Phase qat(d, tc.batch_size, tc.qat_epochs, tc.qat_lr, 0.0, gen,
+    Phase qat("qat", d, tc.batch_size, tc.qat_epochs, tc.qat_lr, 0.0, gen,
               [&](const torch::Tensor& idx, const torch::Tensor& row) {
                 master.copy_(dec);
                 dec.copy_(fake_quant(master, steps));

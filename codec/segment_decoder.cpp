@@ -80,7 +80,7 @@ std::vector<torch::Tensor> SegmentDecoder::run_batch(int64_t first, int64_t coun
   BatchRun& r = runs_[count];
   if (!r.step) {
     r.in = torch::empty_like(in);
-    r.step = std::make_unique<GraphedStep>(device_, [this, &r] {
+    r.step = std::make_unique<GraphedStep>(device_, "decode", [this, &r] {
       torch::Tensor e = embeddings_.defined() ? r.in : model_->embed(torch::Tensor(), r.in);
       r.planes = output_planes(model_->decode(e), header_.width, header_.height);
     });

@@ -8,7 +8,7 @@ struct GraphedStep::Impl {
   std::function<void()> work;
 };
 
-GraphedStep::GraphedStep(torch::Device, std::function<void()> work)
+GraphedStep::GraphedStep(torch::Device, const char*, std::function<void()> work)
     : impl_(new Impl{std::move(work)}) {}
 GraphedStep::~GraphedStep() = default;
 void GraphedStep::run() {
@@ -18,7 +18,10 @@ bool GraphedStep::graphed() const {
   return false;
 }
 
-int64_t cuda_graphs_recorded() {
+int64_t cuda_graphs_recorded(const std::string&) {
+  return 0;
+}
+int64_t cuda_graph_failures() {
   return 0;
 }
 

@@ -5,9 +5,11 @@
 #include <c10/cuda/CUDAStream.h>
 #include <cuda_runtime_api.h>
 
-#include <atomic>
 #include <cstdio>
+#include <map>
+#include <mutex>
 #include <optional>
+#include <string>
 
 #include "models/graphed_step.h"
 #include "models/host_copy.h"
@@ -16,7 +18,9 @@
 namespace nerv {
 namespace {
 
-std::atomic<int64_t> recorded{0};
+std::mutex counts_mutex;
+std::map<std::string, int64_t> recorded;  // by site
+int64_t failed = 0;
 
 // Runs `f` on `side`, ordered after the work queued so far on the current stream and before
 // the work queued on it later. Graphs are captured on a stream other than the default one, and
@@ -52,14 +56,15 @@ void abandon_capture(cudaStream_t s) {
 
 struct GraphedStep::Impl {
   torch::Device device;
+  std::string site;
   std::function<void()> work;
   bool enabled = false, warmed = false;
   std::optional<c10::cuda::CUDAStream> side;  // warm-up and capture
   std::unique_ptr<at::cuda::CUDAGraph> graph;
 };
 
-GraphedStep::GraphedStep(torch::Device device, std::function<void()> work)
-    : impl_(new Impl{device, std::move(work)}) {
+GraphedStep::GraphedStep(torch::Device device, const char* site, std::function<void()> work)
+    : impl_(new Impl{device, site, std::move(work)}) {
   impl_->enabled = device.is_cuda() && cuda_graphs_enabled();
 }
 
@@ -69,8 +74,17 @@ bool GraphedStep::graphed() const {
   return impl_->graph != nullptr;
 }
 
-int64_t cuda_graphs_recorded() {
-  return recorded;
+int64_t cuda_graphs_recorded(const std::string& site) {
+  std::lock_guard<std::mutex> lock(counts_mutex);
+  if (!site.empty()) return recorded.count(site) ? recorded[site] : 0;
+  int64_t n = 0;
+  for (const auto& [name, count] : recorded) n += count;
+  return n;
+}
+
+int64_t cuda_graph_failures() {
+  std::lock_guard<std::mutex> lock(counts_mutex);
+  return failed;
 }
 
 void GraphedStep::run() {
@@ -90,13 +104,26 @@ void GraphedStep::run() {
       s.work();
       g->capture_end();
       s.graph = std::move(g);
-      ++recorded;
+      std::lock_guard<std::mutex> lock(counts_mutex);
+      ++recorded[s.site];
     } catch (const std::exception& e) {
+      // capture_end() hands the memory pool back to the allocator (recent libtorch does so
+      // even for a broken capture); older ones may keep a reference to the graph object, so
+      // it is deliberately never freed. Graphs stay off for the rest of the process: a capture
+      // that failed once would fail again.
+      try {
+        g->capture_end();
+      } catch (const std::exception&) {
+      }
       abandon_capture(s.side->stream());
-      std::string what = e.what();
-      std::fprintf(stderr, "warning: CUDA graph capture failed, running op by op: %s\n",
-                   what.substr(0, what.find('\n')).c_str());
+      g.release();
+      set_cuda_graphs(false);
       s.enabled = false;
+      std::string what = e.what();
+      std::fprintf(stderr, "warning: CUDA graph capture failed (%s): %s; running op by op\n",
+                   s.site.c_str(), what.substr(0, what.find('\n')).c_str());
+      std::lock_guard<std::mutex> lock(counts_mutex);
+      ++failed;
     }
   });
   if (s.graph)
@@ -119,6 +146,7 @@ HostCopy::~HostCopy() {
 
 void HostCopy::start(std::vector<torch::Tensor> src) {
   Impl& s = *impl_;
+  if (s.on_device) wait();  // a copy left in flight (after an error): its buffers are reused
   s.on_device = !src.empty() && src[0].is_cuda();
   if (!s.on_device) {
     s.host = std::move(src);

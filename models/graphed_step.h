@@ -9,12 +9,14 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 namespace nerv {
 
 class GraphedStep {
  public:
-  GraphedStep(torch::Device device, std::function<void()> work);
+  // `site` names the caller in the counts below ("fit", "decode", ...).
+  GraphedStep(torch::Device device, const char* site, std::function<void()> work);
   ~GraphedStep();
   GraphedStep(const GraphedStep&) = delete;
   GraphedStep& operator=(const GraphedStep&) = delete;
@@ -29,8 +31,10 @@ class GraphedStep {
   std::unique_ptr<Impl> impl_;
 };
 
-// Graphs recorded by this process so far (0 where graphs are not available): how the tests and
-// benchmarks tell that the recorded path was the one taken.
-int64_t cuda_graphs_recorded();
+// Graphs recorded by this process so far at `site` (all sites for ""), and captures that
+// failed (after which graphs are off for the process); 0 where graphs are not available. How
+// tests and benchmarks tell which path was taken.
+int64_t cuda_graphs_recorded(const std::string& site = "");
+int64_t cuda_graph_failures();
 
 }  // namespace nerv

@@ -61,6 +61,19 @@ void set_cuda_autocast(bool on) {
 #endif
 }
 
+AutocastPause::AutocastPause() {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  was_on_ = at::autocast::is_autocast_enabled(at::kCUDA);
+  if (was_on_) at::autocast::set_autocast_enabled(at::kCUDA, false);
+#endif
+}
+
+AutocastPause::~AutocastPause() {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  if (was_on_) at::autocast::set_autocast_enabled(at::kCUDA, true);
+#endif
+}
+
 namespace {
 bool graphs_on = true;
 }

@@ -21,6 +21,17 @@ const char* precision_name(torch::ScalarType t);
 // with libtorch versions before 2.4, which lack the per-device autocast API.
 void set_cuda_autocast(bool on);
 
+// CUDA autocast off for the scope, restored after: for losses that need fp32 arithmetic (the
+// SSIM variances) inside an autocast forward pass.
+class AutocastPause {
+ public:
+  AutocastPause();
+  ~AutocastPause();
+
+ private:
+  bool was_on_ = false;
+};
+
 // CUDA graphs for the training epoch and the decoder's batches (GraphedStep): on by default
 // where the build has them; switching them off gives the same results, launched op by op.
 void set_cuda_graphs(bool on);
