@@ -4,11 +4,6 @@
 
 namespace nerv::app {
 
-nlohmann::json db_json(double v) {
-  if (std::isnan(v)) return nullptr;
-  return std::isinf(v) ? nlohmann::json("inf") : nlohmann::json(v);
-}
-
 nlohmann::json metrics_json(const FrameMetrics& m, const std::string& ssim_kind) {
   return {{"psnr_y", db_json(m.psnr_y)},
           {"psnr_u", db_json(m.psnr_u)},

@@ -3,11 +3,10 @@
 #include <nlohmann/json.hpp>
 
 #include "codec/encoder.h"
+#include "codec/json_db.h"
 
 namespace nerv::app {
 
-// JSON has no infinity: identical planes give the string "inf"; NaN (no value) gives null.
-nlohmann::json db_json(double v);
 nlohmann::json metrics_json(const FrameMetrics& m, const std::string& ssim_kind);
 nlohmann::json tensor_stats_json(const TensorStats& t);
 nlohmann::json encode_report_json(const EncodeReport& r, const CodecConfig& cfg,

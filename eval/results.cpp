@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "codec/json_db.h"
+
 namespace nerv {
 namespace {
 
@@ -17,13 +19,6 @@ std::string num(double v, int digits) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
   return buf;
-}
-
-// JSON has no infinity or NaN: identical frames give "inf", a missing value null.
-nlohmann::json jnum(double v) {
-  if (std::isnan(v)) return nullptr;
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  return v;
 }
 
 }  // namespace
@@ -95,10 +90,10 @@ nlohmann::json to_json(const RdPoint& p) {
           {"bytes", p.bytes},
           {"bpp", p.bpp},
           {"kbps", p.kbps},
-          {"psnr_yuv", jnum(p.psnr_yuv)},
-          {"psnr_y", jnum(p.psnr_y)},
-          {"psnr_rgb", jnum(p.psnr_rgb)},
-          {"msssim", jnum(p.msssim)},
+          {"psnr_yuv", db_json(p.psnr_yuv)},
+          {"psnr_y", db_json(p.psnr_y)},
+          {"psnr_rgb", db_json(p.psnr_rgb)},
+          {"msssim", db_json(p.msssim)},
           {"ssim_kind", p.ssim_kind},
           {"encode_s", p.encode_s},
           {"decode_s", p.decode_s},
