@@ -7,8 +7,17 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 clip=$data/foreman_64x64_6f.y4m
 args=("$clip" --frames 4 --presets "$data/tiny_config.json,xs" --epochs 20 --qps 32,42 --out "$dir/c")
-"$nervc" compare "${args[@]}" -q > "$dir/stdout"
+"$nervc" compare "${args[@]}" > "$dir/stdout" 2> "$dir/progress.log"
 grep -q "BD-rate psnr_yuv" "$dir/stdout"
+# Progress: a line per finished point with an ETA: unknown ("?") until a point of each kind
+# still to come has been timed, an estimate for the second nervc point, zero at the end.
+grep -o '| elapsed [0-9:]*, ETA [0-9:?]*' "$dir/progress.log" | sed 's/.*ETA /ETA /' > "$dir/eta"
+python3 - "$dir/eta" <<'PY'
+import re, sys
+etas = [l.split()[1] for l in open(sys.argv[1])]
+assert len(etas) == 4 and etas[:2] == ["?", "?"], etas
+assert re.fullmatch(r"\d+:\d\d", etas[2]) and etas[3] == "0:00", etas
+PY
 for f in results.csv results.json rd_foreman_64x64_6f.png report.html; do
   test -s "$dir/c/$f" || { echo "missing $f"; exit 1; }
 done
