@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The window path of `nervc play` on a virtual X display (Xvfb): screenshots the playing window
-# (FFmpeg's x11grab), then presses left (seek to the intra segment), space twice (pause,
-# resume) and q (quit) with xdotool, and checks that the player saw the seek and the quit.
+# (FFmpeg's x11grab), then presses left (seek to the intra segment), space (pause: two
+# screenshots a second apart must be equal), space (resume: they must differ) and q (quit)
+# with xdotool, and checks that the player saw the seek and the quit.
 # Installs xvfb and xdotool if missing.
 #   scripts/play-window-check.sh STREAM.nerv OUT.png
 set -euo pipefail
@@ -31,13 +32,21 @@ kill -0 "$player" || { cat "$log" >&2; echo "play-window-check: the player exite
 ffmpeg -v error -y -f x11grab -video_size 1024x768 -i "$display" -frames:v 1 "$png"
 win=$(xdotool search --sync --name "nervc")
 xdotool windowfocus --sync "$win"
-for k in Left space space q; do
-  xdotool key "$k"
-  sleep 1
-done
+grab() { ffmpeg -v error -y -f x11grab -video_size 1024x768 -i "$display" -frames:v 1 -f rawvideo - | md5sum; }
+xdotool key Left
+sleep 1
+xdotool key space
+sleep 0.5
+paused_a=$(grab); sleep 1; paused_b=$(grab)
+[ "$paused_a" = "$paused_b" ] || { echo "play-window-check: the picture moved while paused" >&2; exit 1; }
+xdotool key space
+sleep 0.5
+playing_a=$(grab); sleep 1; playing_b=$(grab)
+[ "$playing_a" != "$playing_b" ] || { echo "play-window-check: space did not resume" >&2; exit 1; }
+xdotool key q
 for _ in $(seq 20); do kill -0 "$player" 2>/dev/null || break; sleep 0.5; done
 if kill -0 "$player" 2>/dev/null; then echo "play-window-check: q did not quit" >&2; exit 1; fi
 cat "$log" >&2
 grep -q "(quit)" "$log" || { echo "play-window-check: no quit" >&2; exit 1; }
 grep -Eq "seeks [1-9]" "$log" || { echo "play-window-check: the left arrow did not seek" >&2; exit 1; }
-echo "play-window-check: $png; keys seen"
+echo "play-window-check: $png; seek, pause, resume and quit seen"
