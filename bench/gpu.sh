@@ -117,6 +117,16 @@ for res in 640x360 1280x720 1920x1080; do
     done
   done
 done
+if [ $DEVICE = cuda ]; then
+  # Diagnostic: `s` ends in 12 channels before the full-resolution head; does a multiple of 8
+  # (what fp16 tensor-core convolutions want) explain why it decodes slower than `m`?
+  $PY -c "import json; c = json.load(open('configs/s.json')); c['name'] = 's-c16'; c['model']['channels'][-1] = 16; json.dump(c, open('$W/s-c16.json', 'w'))"
+  $N encode "$W/synth_1920x1080.y4m" -o "$W/s-c16_1920x1080.nerv" --config "$W/s-c16.json" --epochs 1 \
+    --segment-frames $SYNTH_FRAMES --device $DEVICE -q &&
+  $N bench-decode "$W/s-c16_1920x1080.nerv" --device $DEVICE --precision fp16 --batch 8 --repeat $REPEAT --json \
+    | python3 -c "import json,sys; j=json.load(sys.stdin); j['preset']='s-c16'; print(json.dumps(j))" >> "$W/decode.jsonl" \
+    || echo "s-c16 diagnostic failed"
+fi
 
 # The first 16 frames of foreman twice, coded as two intra segments: the second segment does
 # the first one's work again once the process is warm (CUDA context, cuDNN, kernels loaded).
