@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -78,6 +79,21 @@ Preset load_ladder_entry(const std::string& entry, int epochs) {
   p.label = file ? fs::path(entry).stem().string() : entry;
   if (epochs > 0) override_epochs(p.cfg.train, epochs);
   return p;
+}
+
+// Everything of a preset that shapes its points (network, quantisation, training, segments),
+// as a short hash for the resume key: an edited config file must not pass for the old one.
+std::string config_fingerprint(const CodecConfig& c) {
+  const TrainConfig& t = c.train;
+  nlohmann::json j = {{"decoder", decoder_config(c)},
+                      {"segment_frames", c.segment_frames},
+                      {"intra_period", c.intra_period},
+                      {"train",
+                       {t.epochs, t.warm_epochs, t.batch_size, t.lr, t.warmup, t.qat_epochs,
+                        t.qat_lr, t.msssim_weight, t.temporal_l1}}};
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016zx", std::hash<std::string>()(j.dump()));
+  return buf;
 }
 
 // Fitting work of one nervc point: frames times epochs times decoder MACs, summed over segments.
@@ -217,7 +233,11 @@ std::vector<RdPoint> run_compare(const CompareOptions& opt,
         for (const std::string& in : opt.inputs) s += in + ";";
         return s;
       }() +
-      " anchor=" + anchor.describe(as);
+      " anchor=" + anchor.describe(as) + " presets=" + [&] {
+        std::string s;
+        for (const Preset& p : presets) s += p.label + ":" + config_fingerprint(p.cfg) + ";";
+        return s;
+      }();
   std::map<std::string, RdPoint> done;
   if (fs::exists(csv_path)) {
     if (!opt.resume)

@@ -6,7 +6,8 @@ nervc=$1 data=$2
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 clip=$data/foreman_64x64_6f.y4m
-args=("$clip" --frames 4 --presets "$data/tiny_config.json,xs" --epochs 20 --qps 32,42 --out "$dir/c")
+cp "$data/tiny_config.json" "$dir/tiny_config.json"  # edited at the end
+args=("$clip" --frames 4 --presets "$dir/tiny_config.json,xs" --epochs 20 --qps 32,42 --out "$dir/c")
 "$nervc" compare "${args[@]}" > "$dir/stdout" 2> "$dir/progress.log"
 grep -q "BD-rate psnr_yuv" "$dir/stdout"
 # Progress: a line per finished point with an ETA: unknown ("?") until a point of each kind
@@ -58,4 +59,8 @@ test "$(wc -l < "$dir/c/results.csv")" = 5
 # Without --resume an existing comparison is never overwritten.
 if "$nervc" compare "${args[@]}" -q 2> "$dir/err.log"; then exit 1; fi
 grep -q "add --resume" "$dir/err.log"
+# A preset file edited since: --resume refuses to mix its old points with new ones.
+sed -i 's/"lr": 0.01/"lr": 0.02/' "$dir/tiny_config.json"
+if "$nervc" compare "${args[@]}" --resume -q 2> "$dir/err.log"; then exit 1; fi
+grep -q "holds a comparison with other settings" "$dir/err.log"
 echo "compare ok"
