@@ -105,10 +105,23 @@ BitstreamReader::BitstreamReader(const std::string& path)
 }
 
 bool BitstreamReader::read_some(void* dst, size_t n, size_t& got) {
-  got = std::fread(dst, 1, n, f_);
+  uint8_t* d = static_cast<uint8_t*>(dst);
+  got = std::min(n, unread_.size() - unread_pos_);
+  std::memcpy(d, unread_.data() + unread_pos_, got);
+  unread_pos_ += got;
+  if (got < n) got += std::fread(d + got, 1, n - got, f_);
   pos_ += got;
+  if (recording_) chunk_bytes_.insert(chunk_bytes_.end(), d, d + got);
   if (got < n && std::ferror(f_)) throw Error(name_ + ": read error: " + std::strerror(errno));
   return got == n;
+}
+
+void BitstreamReader::unread(const uint8_t* bytes, size_t n) {
+  std::vector<uint8_t> rest(unread_.begin() + std::ptrdiff_t(unread_pos_), unread_.end());
+  unread_.assign(bytes, bytes + n);
+  unread_.insert(unread_.end(), rest.begin(), rest.end());
+  unread_pos_ = 0;
+  pos_ -= n;
 }
 
 void BitstreamReader::read_exact(void* dst, size_t n, const char* what) {
@@ -177,6 +190,8 @@ void BitstreamReader::seek_raw(uint64_t offset) {
   if (offset > file_size_ || fseeko(f_, off_t(offset), SEEK_SET) != 0)
     throw Error(name_ + ": cannot seek to byte " + std::to_string(offset));
   pos_ = offset;
+  unread_.clear();
+  unread_pos_ = 0;
 }
 
 std::vector<IndexEntry> BitstreamReader::index_from_end() {
@@ -259,6 +274,12 @@ void BitstreamReader::seek(const IndexEntry& e) {
 bool BitstreamReader::next(Chunk& out) {
   if (ended_) return false;
   uint64_t chunk_pos = pos_;
+  chunk_bytes_.clear();  // kept for resync() should this chunk turn out damaged
+  recording_ = true;
+  struct StopRecording {
+    bool& on;
+    ~StopRecording() { on = false; }
+  } stop{recording_};
   uint8_t tag[4];
   size_t got = 0;
   read_some(tag, 4, got);
@@ -284,9 +305,11 @@ bool BitstreamReader::next(Chunk& out) {
     s.offset = chunk_pos;
     if (type > 1) throw Error(name + ": unknown segment type " + std::to_string(type));
     s.type = SegmentType(type);
-    if (s.index != next_segment_)
+    // After lost segments (resync) a later segment may follow, never an earlier one.
+    if (resyncing_ ? s.index < next_segment_ || s.index - next_segment_ > kMaxIndexEntries
+                   : s.index != next_segment_)
       throw Error(name + ": out of order (chunk says segment " + std::to_string(s.index) + ")");
-    if (s.first_frame != next_frame_)
+    if (resyncing_ ? s.first_frame < next_frame_ : s.first_frame != next_frame_)
       throw Error(name + ": first frame " + std::to_string(s.first_frame) +
                   " does not follow frame " + std::to_string(next_frame_));
     if (s.frames < 1 || s.frames > header_.segment_frames)
@@ -309,8 +332,8 @@ bool BitstreamReader::next(Chunk& out) {
     if (ByteReader(crc, 4, name).u32() != crc_of(crc_buf.data().data(), crc_buf.size()))
       throw Error(name + ": CRC mismatch");
     out.kind = Chunk::Segment;
-    ++next_segment_;
-    next_frame_ += s.frames;
+    next_segment_ = s.index + 1;
+    next_frame_ = s.first_frame + s.frames;
     return true;
   }
 
@@ -319,7 +342,7 @@ bool BitstreamReader::next(Chunk& out) {
     read_exact(cnt, 4, "index");
     crc_buf.bytes(cnt, 4);
     uint32_t n = ByteReader(cnt, 4, "index").u32();
-    if (n > kMaxIndexEntries || n > next_segment_)
+    if (n > kMaxIndexEntries || (n > next_segment_ && !lost_segments_))
       throw Error(name_ + ": index: impossible entry count");
     std::vector<uint8_t> body(size_t(n) * 20 + 4);
     read_exact(body.data(), body.size(), "index");
@@ -349,7 +372,10 @@ bool BitstreamReader::next(Chunk& out) {
     out.end.index_offset = r.u64();
     if (r.u32() != crc_of(crc_buf.data().data(), crc_buf.size()))
       throw Error(name_ + ": end chunk: CRC mismatch");
-    if (out.end.total_frames != next_frame_ || out.end.total_segments != next_segment_)
+    // After lost segments (resync) the totals may only be larger than what was read.
+    if (lost_segments_
+            ? out.end.total_frames < next_frame_ || out.end.total_segments < next_segment_
+            : out.end.total_frames != next_frame_ || out.end.total_segments != next_segment_)
       throw Error(name_ + ": end chunk disagrees with the segments read");
     out.kind = Chunk::End;
     ended_ = true;
@@ -357,6 +383,34 @@ bool BitstreamReader::next(Chunk& out) {
   }
   throw Error(name_ + ": unknown chunk at byte " + std::to_string(chunk_pos) +
               " (corrupt stream?)");
+}
+
+bool BitstreamReader::resync(Chunk& out) {
+  std::vector<uint8_t> damaged = std::move(chunk_bytes_);
+  if (!damaged.empty()) unread(damaged.data() + 1, damaged.size() - 1);
+  resyncing_ = lost_segments_ = true;
+  struct Done {
+    bool& on;
+    ~Done() { on = false; }
+  } done{resyncing_};
+  for (;;) {
+    // Slide to the next chunk tag, then try to read the chunk that starts there.
+    uint8_t w[4];
+    size_t got = 0;
+    if (!read_some(w, 4, got)) return false;
+    while (std::memcmp(w, kTagSegment, 4) != 0 && std::memcmp(w, kTagIndex, 4) != 0 &&
+           std::memcmp(w, kTagEnd, 4) != 0) {
+      std::memmove(w, w + 1, 3);
+      if (!read_some(w + 3, 1, got)) return false;
+    }
+    unread(w, 4);
+    try {
+      return next(out);
+    } catch (const Error&) {  // not a chunk after all, or damaged too: on from its second byte
+      std::vector<uint8_t> bytes = std::move(chunk_bytes_);
+      unread(bytes.data() + 1, bytes.size() - 1);
+    }
+  }
 }
 
 }  // namespace nerv

@@ -86,6 +86,11 @@ class BitstreamReader {
   // The next chunk; false once the end chunk has been read. A stream that stops before its end
   // chunk throws "truncated".
   bool next(Chunk& out);
+  // After next() threw on a damaged chunk: reads on from the second byte of that chunk to the
+  // next chunk that reads back intact (its CRC matches), and returns it as next() would; the
+  // segments in between are lost, counting goes on from the chunk found. Works on pipes (it
+  // never seeks). False if the stream ends first.
+  bool resync(Chunk& out);
   uint64_t position() const { return pos_; }
 
   // Random access, for files only (a pipe cannot seek: these throw there).
@@ -99,6 +104,7 @@ class BitstreamReader {
  private:
   void read_exact(void* dst, size_t n, const char* what);
   bool read_some(void* dst, size_t n, size_t& got);
+  void unread(const uint8_t* bytes, size_t n);  // read again by the next reads
   void read_header();
   void seek_raw(uint64_t offset);
   std::vector<IndexEntry> index_from_end();
@@ -113,7 +119,13 @@ class BitstreamReader {
   bool ended_ = false;
   uint32_t next_segment_ = 0;
   uint64_t next_frame_ = 0;
-  uint64_t header_end_ = 0;  // offset of the first chunk
+  uint64_t header_end_ = 0;           // offset of the first chunk
+  std::vector<uint8_t> chunk_bytes_;  // every byte next() read of the chunk it is reading
+  std::vector<uint8_t> unread_;       // bytes given back, consumed from unread_pos_ on
+  size_t unread_pos_ = 0;
+  bool recording_ = false;      // next() is filling chunk_bytes_
+  bool resyncing_ = false;      // the next segment chunk may come after lost ones
+  bool lost_segments_ = false;  // resync() passed over damaged chunks: totals may be larger
 };
 
 }  // namespace nerv

@@ -31,16 +31,30 @@ struct DecodePipeline::ReadSide {
     std::lock_guard<std::mutex> l(m);
     if (on_skip) on_skip(msg);
   }
-  // After a damaged chunk: true (and repositioned) if decoding can go on at a later intra.
-  bool skip_after(const std::exception& e, uint64_t chunk_pos) {
-    if (!skip_errors || !reader->seekable()) return false;
-    for (const IndexEntry& x : intra) {
-      if (x.offset <= chunk_pos) continue;
-      report(std::string(e.what()) + "; skipping to intra segment " + std::to_string(x.segment));
-      reader->seek(x);
-      return true;
+  // After a damaged chunk, with --skip-errors: true if reading can go on. A file jumps to the
+  // next intra segment of its index (`found` false: read on); a pipe reads on to the next
+  // chunk that is intact (`found` true, in `out`). Residual segments that lost their
+  // reference are then skipped by the decoder.
+  bool recover(const std::exception& e, uint64_t chunk_pos, BitstreamReader::Chunk& out,
+               bool& found) {
+    found = false;
+    if (!skip_errors) return false;
+    if (reader->seekable()) {
+      for (const IndexEntry& x : intra) {
+        if (x.offset <= chunk_pos) continue;
+        report(std::string(e.what()) + "; skipping to intra segment " + std::to_string(x.segment));
+        reader->seek(x);
+        return true;
+      }
+      return false;  // nothing decodable after it: the error ends the stream
     }
-    return false;  // nothing decodable after it: the error ends the stream
+    if (!reader->resync(out)) return false;
+    found = true;
+    report(std::string(e.what()) + "; resynchronised at " +
+           (out.kind == BitstreamReader::Chunk::Segment
+                ? "segment " + std::to_string(out.segment.index)
+                : std::string("the end of the stream")));
+    return true;
   }
 };
 
@@ -52,12 +66,16 @@ void read_stage(const std::shared_ptr<DecodePipeline::ReadSide>& rs,
     for (;;) {
       ReadChunk c;
       uint64_t before = rs->reader->position();
+      bool more = false;
       try {
-        if (!rs->reader->next(c.c)) break;
+        more = rs->reader->next(c.c);
       } catch (const Error& e) {
-        if (rs->skip_after(e, before)) continue;
-        throw;
+        bool found = false;
+        if (!rs->recover(e, before, c.c, found)) throw;
+        if (!found) continue;
+        more = true;
       }
+      if (!more) break;
       c.bytes = rs->reader->position() - before;
       rs->bytes_read = rs->reader->position();
       if (c.c.kind != BitstreamReader::Chunk::Segment) continue;
