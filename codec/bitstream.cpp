@@ -408,7 +408,7 @@ bool BitstreamReader::resync(Chunk& out) {
       return next(out);
     } catch (const Error&) {  // not a chunk after all, or damaged too: on from its second byte
       std::vector<uint8_t> bytes = std::move(chunk_bytes_);
-      unread(bytes.data() + 1, bytes.size() - 1);
+      if (!bytes.empty()) unread(bytes.data() + 1, bytes.size() - 1);
     }
   }
 }
