@@ -106,8 +106,8 @@ BitstreamReader::BitstreamReader(const std::string& path)
 
 bool BitstreamReader::read_some(void* dst, size_t n, size_t& got) {
   uint8_t* d = static_cast<uint8_t*>(dst);
-  got = std::min(n, unread_.size() - unread_pos_);
-  std::memcpy(d, unread_.data() + unread_pos_, got);
+  got = std::min(n, unread_.size() - unread_pos_);  // bytes given back first
+  if (got > 0) std::memcpy(d, unread_.data() + unread_pos_, got);
   unread_pos_ += got;
   if (got < n) got += std::fread(d + got, 1, n - got, f_);
   pos_ += got;
