@@ -35,7 +35,7 @@ Run add_decode(CLI::App& app) {
                 "Launch the network op by op instead of replaying a recorded CUDA graph");
   cmd->add_flag("--realtime", a->realtime, "Pace the output at the stream's frame rate");
   cmd->add_flag("--skip-errors", a->skip_errors,
-                "Report damaged segments and go on at the next intra segment (files)");
+                "Report damaged segments and go on at the next intact chunk and intra segment");
   cmd->add_flag("-q,--quiet", a->quiet, "No summary line");
   return [a] {
     set_compute_threads(a->threads);

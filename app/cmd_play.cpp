@@ -33,7 +33,7 @@ Run add_play(CLI::App& app) {
   cmd->add_flag("--realtime", a->realtime, "Pace the output at the stream's frame rate");
   cmd->add_flag("--loop", a->loop, "Start again at the end (files; until q or Ctrl-C)");
   cmd->add_flag("--skip-errors", a->skip_errors,
-                "Report damaged segments and go on at the next intra segment (files)");
+                "Report damaged segments and go on at the next intact chunk and intra segment");
   cmd->add_option("--threads", a->threads, "Compute threads (0: all cores)")->default_str("0");
   cmd->add_option("--device", a->device, "auto, cpu, cuda or cuda:N")->default_str("auto");
   cmd->add_option("--precision", a->precision, "auto, fp32, fp16, bf16")->default_str("auto");

@@ -109,11 +109,26 @@ bool BitstreamReader::read_some(void* dst, size_t n, size_t& got) {
   got = std::min(n, unread_.size() - unread_pos_);  // bytes given back first
   if (got > 0) std::memcpy(d, unread_.data() + unread_pos_, got);
   unread_pos_ += got;
+  if (got > 0 && unread_pos_ == unread_.size()) {  // all given back: free it
+    std::vector<uint8_t>().swap(unread_);
+    unread_pos_ = 0;
+  }
   if (got < n) got += std::fread(d + got, 1, n - got, f_);
   pos_ += got;
   if (recording_) chunk_bytes_.insert(chunk_bytes_.end(), d, d + got);
   if (got < n && std::ferror(f_)) throw Error(name_ + ": read error: " + std::strerror(errno));
   return got == n;
+}
+
+void BitstreamReader::read_growing(std::vector<uint8_t>& out, size_t size, const char* what) {
+  // Grow as bytes arrive, so that a lying size on a pipe cannot make us allocate it up front.
+  out.clear();
+  for (size_t done = 0; done < size;) {
+    size_t step = std::min<size_t>(size - done, 1 << 20);
+    out.resize(done + step);
+    read_exact(out.data() + done, step, what);
+    done += step;
+  }
 }
 
 void BitstreamReader::unread(const uint8_t* bytes, size_t n) {
@@ -275,7 +290,7 @@ bool BitstreamReader::next(Chunk& out) {
   if (ended_) return false;
   uint64_t chunk_pos = pos_;
   chunk_bytes_.clear();  // kept for resync() should this chunk turn out damaged
-  recording_ = true;
+  recording_ = resync_allowed_;
   struct StopRecording {
     bool& on;
     ~StopRecording() { on = false; }
@@ -317,15 +332,7 @@ bool BitstreamReader::next(Chunk& out) {
     if (size > kMaxPayload || (file_size_ && pos_ + size + 4 > file_size_))
       throw Error(name + ": payload size " + std::to_string(size) +
                   " exceeds the stream (truncated?)");
-    // Grow as bytes arrive, so a lying size on a pipe cannot make us allocate it up front.
-    out.payload.clear();
-    size_t done = 0;
-    while (done < size) {
-      size_t step = std::min<size_t>(size - done, 1 << 20);
-      out.payload.resize(done + step);
-      read_exact(out.payload.data() + done, step, ("payload of " + name).c_str());
-      done += step;
-    }
+    read_growing(out.payload, size, ("payload of " + name).c_str());
     crc_buf.bytes(out.payload);
     uint8_t crc[4];
     read_exact(crc, 4, ("CRC of " + name).c_str());
@@ -344,8 +351,8 @@ bool BitstreamReader::next(Chunk& out) {
     uint32_t n = ByteReader(cnt, 4, "index").u32();
     if (n > kMaxIndexEntries || (n > next_segment_ && !lost_segments_))
       throw Error(name_ + ": index: impossible entry count");
-    std::vector<uint8_t> body(size_t(n) * 20 + 4);
-    read_exact(body.data(), body.size(), "index");
+    std::vector<uint8_t> body;
+    read_growing(body, size_t(n) * 20 + 4, "index");
     crc_buf.bytes(body.data(), body.size() - 4);
     ByteReader r(body.data(), body.size(), "index");
     out.index.clear();
@@ -386,6 +393,7 @@ bool BitstreamReader::next(Chunk& out) {
 }
 
 bool BitstreamReader::resync(Chunk& out) {
+  if (!resync_allowed_) throw Error(name_ + ": resync without allow_resync()");
   std::vector<uint8_t> damaged = std::move(chunk_bytes_);
   if (!damaged.empty()) unread(damaged.data() + 1, damaged.size() - 1);
   resyncing_ = lost_segments_ = true;

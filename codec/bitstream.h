@@ -89,7 +89,9 @@ class BitstreamReader {
   // After next() threw on a damaged chunk: reads on from the second byte of that chunk to the
   // next chunk that reads back intact (its CRC matches), and returns it as next() would; the
   // segments in between are lost, counting goes on from the chunk found. Works on pipes (it
-  // never seeks). False if the stream ends first.
+  // never seeks). False if the stream ends first. Needs allow_resync(), from which on next()
+  // keeps a copy of the chunk it reads.
+  void allow_resync() { resync_allowed_ = true; }
   bool resync(Chunk& out);
   uint64_t position() const { return pos_; }
 
@@ -105,6 +107,7 @@ class BitstreamReader {
   void read_exact(void* dst, size_t n, const char* what);
   bool read_some(void* dst, size_t n, size_t& got);
   void unread(const uint8_t* bytes, size_t n);  // read again by the next reads
+  void read_growing(std::vector<uint8_t>& out, size_t size, const char* what);
   void read_header();
   void seek_raw(uint64_t offset);
   std::vector<IndexEntry> index_from_end();
@@ -123,6 +126,7 @@ class BitstreamReader {
   std::vector<uint8_t> chunk_bytes_;  // every byte next() read of the chunk it is reading
   std::vector<uint8_t> unread_;       // bytes given back, consumed from unread_pos_ on
   size_t unread_pos_ = 0;
+  bool resync_allowed_ = false;
   bool recording_ = false;      // next() is filling chunk_bytes_
   bool resyncing_ = false;      // the next segment chunk may come after lost ones
   bool lost_segments_ = false;  // resync() passed over damaged chunks: totals may be larger

@@ -53,7 +53,8 @@ struct DecodePipeline::ReadSide {
     report(std::string(e.what()) + "; resynchronised at " +
            (out.kind == BitstreamReader::Chunk::Segment
                 ? "segment " + std::to_string(out.segment.index)
-                : std::string("the end of the stream")));
+            : out.kind == BitstreamReader::Chunk::Index ? std::string("the stream's index")
+                                                        : std::string("the stream's end")));
     return true;
   }
 };
@@ -94,6 +95,7 @@ DecodePipeline::DecodePipeline(const std::string& input, const DecodeOptions& op
   rs_->input = input;
   rs_->reader = std::make_unique<BitstreamReader>(input);
   rs_->skip_errors = opt.skip_errors;
+  if (opt.skip_errors && !rs_->reader->seekable()) rs_->reader->allow_resync();
   rs_->on_skip = opt.on_skip;
   const StreamHeader& h = rs_->reader->header();
   decoder_ = std::make_unique<SegmentDecoder>(h, opt.device, opt.dtype);

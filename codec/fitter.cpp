@@ -131,6 +131,16 @@ struct AutocastScope {
 
 }  // namespace
 
+torch::Tensor temporal_penalty_scale(const torch::Tensor& step, double l1) {
+  return step.reciprocal().mul_(l1 / double(step.numel()));
+}
+
+void add_temporal_penalty_grad(torch::Tensor& grad, const torch::Tensor& w,
+                               const torch::Tensor& anchor, const torch::Tensor& scale) {
+  torch::NoGradGuard ng;
+  grad.addcmul_(torch::sign(w - anchor), scale);
+}
+
 std::vector<TensorShape> coded_shapes(InrModel& model) {
   std::vector<TensorShape> out;
   for (auto& [name, t] : model.coded_tensors()) out.push_back({name, t.sizes().vec()});
@@ -164,11 +174,10 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& d, const Codec
   bool penalty = residual && tc.temporal_l1 > 0;
   if (penalty) {
     anchor = dec.clone();
-    penalty_scale =
-        flat_steps(prev->grids, dec_params).reciprocal_().mul_(tc.temporal_l1 / double(n_dec));
+    penalty_scale = temporal_penalty_scale(flat_steps(prev->grids, dec_params), tc.temporal_l1);
   }
   auto add_penalty_grad = [&] {
-    if (penalty) dec_grad.addcmul_(torch::sign(dec - anchor), penalty_scale);
+    if (penalty) add_temporal_penalty_grad(dec_grad, dec, anchor, penalty_scale);
   };
 
   // 1. Fit decoder and frame encoder end to end.

@@ -30,6 +30,14 @@ SegmentPayload fit_segment(InrModel& model, const SegmentTensors& data, const Co
                            SegmentType type, bool first, const WeightState* prev, uint64_t seed,
                            const std::function<void(const FitProgress&)>& progress);
 
+// The temporal penalty of residual segments, l1 · mean(|w − anchor| / step) over the decoder's
+// (flat) weights, enters training only through its (sub)gradient, added straight to the flat
+// gradient: add_temporal_penalty_grad() adds sign(w − anchor) · scale, where
+// scale = temporal_penalty_scale(step, l1) = l1 / (step · numel).
+torch::Tensor temporal_penalty_scale(const torch::Tensor& step, double l1);
+void add_temporal_penalty_grad(torch::Tensor& grad, const torch::Tensor& w,
+                               const torch::Tensor& anchor, const torch::Tensor& scale);
+
 // The coded tensors' shapes, in bitstream order.
 std::vector<TensorShape> coded_shapes(InrModel& model);
 

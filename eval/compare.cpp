@@ -91,8 +91,10 @@ std::string config_fingerprint(const CodecConfig& c) {
                       {"train",
                        {t.epochs, t.warm_epochs, t.batch_size, t.lr, t.warmup, t.qat_epochs,
                         t.qat_lr, t.msssim_weight, t.temporal_l1}}};
+  uint64_t h = 14695981039346656037ull;  // FNV-1a: the same on every build and platform
+  for (unsigned char ch : j.dump()) h = (h ^ ch) * 1099511628211ull;
   char buf[20];
-  std::snprintf(buf, sizeof buf, "%016zx", std::hash<std::string>()(j.dump()));
+  std::snprintf(buf, sizeof buf, "%016llx", (unsigned long long)h);
   return buf;
 }
 

@@ -3,6 +3,7 @@
 // takes the same steps as libtorch's Adam.
 #include <gtest/gtest.h>
 
+#include "codec/fitter.h"
 #include "codec/flat_adam.h"
 
 namespace nerv {
@@ -59,6 +60,22 @@ TEST(FlatAdam, TakesTheStepsOfTorchAdam) {
     EXPECT_FALSE(torch::equal(a[i], make_params()[i])) << "the parameters must have moved";
     EXPECT_TRUE(torch::allclose(a[i], b[i], 1e-5, 1e-6)) << "tensor " << i;
   }
+}
+
+// The temporal penalty's gradient, added directly, is autograd's of the penalty itself.
+TEST(TemporalPenalty, GradientIsThatOfTheMeanStepChange) {
+  torch::manual_seed(5);
+  torch::Tensor anchor = torch::randn({500});
+  torch::Tensor w = anchor.clone();
+  w.narrow(0, 0, 400).add_(torch::randn({400}));  // the last 100 unchanged: sign(0) = 0
+  torch::Tensor step = torch::rand({500}) + 0.1;
+  const double l1 = 0.3;
+  torch::Tensor v = w.clone().requires_grad_();
+  (l1 * ((v - anchor).abs() / step).mean()).backward();
+  torch::Tensor base = torch::randn({500}) * 1e-3, grad = base.clone();  // added to what is there
+  add_temporal_penalty_grad(grad, w, anchor, temporal_penalty_scale(step, l1));
+  EXPECT_TRUE(torch::allclose(grad, base + v.grad(), 1e-5, 1e-9));
+  EXPECT_GT(v.grad().abs().sum().item<double>(), 0);
 }
 
 }  // namespace
