@@ -14,9 +14,6 @@ GraphedStep::~GraphedStep() = default;
 void GraphedStep::run() {
   impl_->work();
 }
-bool GraphedStep::graphed() const {
-  return false;
-}
 
 int64_t cuda_graphs_recorded(const std::string&) {
   return 0;

@@ -70,10 +70,6 @@ GraphedStep::GraphedStep(torch::Device device, const char* site, std::function<v
 
 GraphedStep::~GraphedStep() = default;
 
-bool GraphedStep::graphed() const {
-  return impl_->graph != nullptr;
-}
-
 int64_t cuda_graphs_recorded(const std::string& site) {
   std::lock_guard<std::mutex> lock(counts_mutex);
   if (!site.empty()) return recorded.count(site) ? recorded[site] : 0;

@@ -24,7 +24,6 @@ class GraphedStep {
   // The first call runs the work op by op (warm-up: lazy initialisation, allocator); the second
   // records it and replays the recording; later calls replay it.
   void run();
-  bool graphed() const;
 
  private:
   struct Impl;

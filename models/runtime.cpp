@@ -85,12 +85,4 @@ bool cuda_graphs_enabled() {
   return graphs_on;
 }
 
-bool cuda_build() {
-#ifdef NERV_CUDA
-  return true;
-#else
-  return false;
-#endif
-}
-
 }  // namespace nerv

@@ -36,7 +36,5 @@ class AutocastPause {
 // where the build has them; switching them off gives the same results, launched op by op.
 void set_cuda_graphs(bool on);
 bool cuda_graphs_enabled();
-// Whether this build was made against a CUDA-enabled libtorch (streams, events, graphs).
-bool cuda_build();
 
 }  // namespace nerv
