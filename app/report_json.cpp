@@ -39,6 +39,7 @@ nlohmann::json encode_report_json(const EncodeReport& r, const CodecConfig& cfg,
                     {"frames", s.frames},
                     {"bytes", s.bytes},
                     {"seconds", s.seconds},
+                    {"train_seconds", s.train_seconds},
                     {"psnr_yuv", db_json(s.psnr_yuv)},
                     {"tensors", tensors}});
   }

@@ -80,6 +80,7 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
     if (k > 0) copy_coded_weights(decoder.model(), *model);
     SegmentTensors tensors =
         frames_to_tensors(frames, model->padded_width(), model->padded_height(), opt.device);
+    auto tt = Clock::now();
     SegmentPayload payload =
         fit_segment(*model, tensors, cfg, sh.type, k == 0, k > 0 ? &decoder.state() : nullptr,
                     opt.seed + k, [&](const FitProgress& p) {
@@ -87,6 +88,7 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
                     });
 
     SegmentReport sr;
+    sr.train_seconds = since(tt);
     sr.index = k;
     sr.type = sh.type;
     sr.first_frame = sh.first_frame;

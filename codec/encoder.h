@@ -25,8 +25,9 @@ struct SegmentReport {
   SegmentType type = SegmentType::Intra;
   uint64_t first_frame = 0;
   uint32_t frames = 0;
-  size_t bytes = 0;  // the whole chunk
-  double seconds = 0;
+  size_t bytes = 0;                  // the whole chunk
+  double seconds = 0;                // the whole segment: training, coding, checking decode
+  double train_seconds = 0;          // of which fit_segment (training and quantisation)
   double psnr_yuv = 0;               // decoded, against the source
   std::vector<TensorStats> tensors;  // per tensor: stored size, both coders, entropy
 };

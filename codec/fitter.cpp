@@ -68,11 +68,13 @@ torch::Tensor lr_schedule(double lr, int epochs, int64_t per_epoch, double warmu
   return adam_schedule(rates, AdamHyper{}).to(dev);
 }
 
-// The epochs of one training phase. An epoch is the same fixed sequence of device work over
-// tensors that live as long as the phase (the epoch's shuffled frame order and learning rates,
-// all drawn and uploaded up front, are copied into them first), so after a warm-up epoch it is
-// recorded once as a CUDA graph and replayed: one launch and one host synchronisation (the
-// progress figure) per epoch.
+// The epochs of one training phase. A training step is a fixed sequence of device work over
+// tensors that live as long as the phase: before each step its frame indices (from the
+// epoch's shuffled order) and its Adam row (from the schedule), all drawn and uploaded up
+// front, are copied into them. So after one warm-up step the step is recorded as a CUDA graph
+// and replayed: one launch per step and one host synchronisation (the progress figure) per
+// epoch. A step rather than a whole epoch is recorded because the warm-up and the recording
+// run op by op, launch after launch: for a step they cost a step each, not an epoch each.
 class Phase {
  public:
   // `step(frames, row)` runs one training step on the frames at indices `frames` with the Adam
@@ -87,27 +89,38 @@ class Phase {
         schedule_(lr_schedule(lr, epochs, per_epoch_, warmup, d.input.device())),
         orders_(shuffles(n_, epochs, gen).to(d.input.device())),
         step_(std::move(step)),
-        order_(torch::empty({n_}, d.input.options().dtype(torch::kLong))),
-        rows_(torch::empty({per_epoch_, 2}, schedule_.options())),
+        row_(torch::empty({2}, schedule_.options())),
         mse_(torch::zeros({}, d.y.options())),
-        graph_(d.input.device(), name, [this] { epoch(); }) {}
+        full_(name, d, std::min<int64_t>(batch, n_), this),
+        last_(name, d, n_ % batch, this) {}
 
   // Runs epoch `e`; returns its mean squared error.
   double run(int e) {
-    order_.copy_(orders_[e]);
-    rows_.copy_(schedule_.narrow(0, int64_t(e) * per_epoch_, per_epoch_));
-    graph_.run();
+    mse_.zero_();
+    torch::Tensor order = orders_[e];
+    for (int64_t j = 0; j < per_epoch_; ++j) {
+      int64_t s = j * batch_, b = std::min<int64_t>(batch_, n_ - s);
+      Slot& slot = b == full_.size ? full_ : last_;
+      slot.idx.copy_(order.narrow(0, s, b));
+      row_.copy_(schedule_[int64_t(e) * per_epoch_ + j]);
+      slot.graph.run();
+    }
     return mse_.item<double>() / double(n_);
   }
 
  private:
-  void epoch() {
-    mse_.zero_();
-    for (int64_t j = 0; j < per_epoch_; ++j) {
-      int64_t s = j * batch_, b = std::min<int64_t>(batch_, n_ - s);
-      mse_.add_(step_(order_.narrow(0, s, b), rows_[j]) * double(b));
-    }
-  }
+  // A step over `size` frames; a shorter last batch of an epoch has its own recording.
+  struct Slot {
+    Slot(const char* name, const SegmentTensors& d, int64_t size, Phase* phase)
+        : size(size),
+          idx(torch::empty({size}, d.input.options().dtype(torch::kLong))),
+          graph(d.input.device(), name, [this, phase] {
+            phase->mse_.add_(phase->step_(idx, phase->row_) * double(this->size));
+          }) {}
+    int64_t size;
+    torch::Tensor idx;
+    GraphedStep graph;
+  };
 
   // One shuffled order of the n frames per epoch, [epochs, n].
   static torch::Tensor shuffles(int64_t n, int epochs, at::Generator& gen) {
@@ -119,8 +132,8 @@ class Phase {
   int64_t n_, batch_, per_epoch_;
   torch::Tensor schedule_, orders_;
   Step step_;
-  torch::Tensor order_, rows_, mse_;
-  GraphedStep graph_;
+  torch::Tensor row_, mse_;
+  Slot full_, last_;
 };
 
 // bf16 autocast for the scope of the fit on a GPU; off again however the scope is left.

@@ -34,8 +34,8 @@ double decoded_psnr(const std::string& stream, torch::Device dev, torch::ScalarT
   return acc.summary().mean.psnr_yuv;
 }
 
-// Training batches of 2 frames: two steps per epoch, the second one partial, so that a
-// recorded epoch holds more than one step.
+// Training batches of 2 frames on segments of 3: two steps per epoch, the second one partial,
+// so that each phase records two steps (a full and a partial batch).
 EncodeReport encode(const std::string& out, torch::Device dev) {
   auto reader = open_video_reader(test::data(kClip), {});
   EncodeOptions opt;
@@ -96,7 +96,7 @@ TEST_F(Cuda, GraphedDecodeMatchesOpByOp) {
   EXPECT_NEAR(graphed, eager, 0.001);
 }
 
-// With deterministic cuDNN, a recorded epoch must give the very bytes of the op-by-op one: any
+// With deterministic cuDNN, recorded steps must give the very bytes of the op-by-op one: any
 // value frozen into the recording (frame order, learning rate) would show. Should op-by-op
 // runs themselves differ on this card, the check falls back to the quality.
 TEST_F(Cuda, GraphedFitMatchesOpByOp) {
@@ -105,8 +105,9 @@ TEST_F(Cuda, GraphedFitMatchesOpByOp) {
   torch::Device gpu(torch::kCUDA, 0);
   int64_t fit = cuda_graphs_recorded("fit"), qat = cuda_graphs_recorded("qat");
   EncodeReport graphed = encode(dir + "/graphed.nerv", gpu);
-  EXPECT_GT(cuda_graphs_recorded("fit"), fit) << "the fit recorded no graph";
-  EXPECT_GT(cuda_graphs_recorded("qat"), qat) << "the quantisation-aware phase recorded none";
+  // Two segments, each recording a full and a partial step per phase.
+  EXPECT_EQ(cuda_graphs_recorded("fit"), fit + 4) << "the fit's steps were not all recorded";
+  EXPECT_EQ(cuda_graphs_recorded("qat"), qat + 4) << "the quantisation-aware steps were not";
   set_cuda_graphs(false);
   EncodeReport eager = encode(dir + "/eager.nerv", gpu);
   encode(dir + "/eager2.nerv", gpu);
