@@ -191,9 +191,9 @@ for name in ("preset", "nograph", "batch16"):
     if not os.path.exists(f"{w}/fit_{name}.json"):
         continue
     fit = json.load(open(f"{w}/fit_{name}.json"))
+    segs = " | ".join(f"{s['seconds']:.2f} | {s['train_seconds']:.2f}" for s in fit['segments'][:2])
     print(f"| {name} | {fit['device']} | {fit['train']['batch_size']} | {fit.get('cuda_graphs_recorded', 0)} | "
-          " | ".join(f"{s['seconds']:.2f} | {s['train_seconds']:.2f}" for s in fit['segments'][:2]) +
-          f" | {fit['metrics']['psnr_yuv']:.2f} |")
+          + segs + f" | {fit['metrics']['psnr_yuv']:.2f} |")
 p = dict((" ".join(l.split()[:2]), float(l.split()[2])) for l in open(f"{w}/psnr.txt"))
 print("decoded YUV-PSNR:", ", ".join(f"{k} {v:.4f}" for k, v in p.items()))
 if dev == "cuda":

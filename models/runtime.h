@@ -32,7 +32,7 @@ class AutocastPause {
   bool was_on_ = false;
 };
 
-// CUDA graphs for the training epoch and the decoder's batches (GraphedStep): on by default
+// CUDA graphs for the training step and the decoder's batches (GraphedStep): on by default
 // where the build has them; switching them off gives the same results, launched op by op.
 void set_cuda_graphs(bool on);
 bool cuda_graphs_enabled();
