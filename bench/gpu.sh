@@ -4,7 +4,8 @@
 # (bench/gpu-prepare.sh); runs the unit tests (CUDA ones included); measures the card's
 # ceilings; prints one table of decode fps per preset x resolution x precision with the floor,
 # the encode time of a short fit, and the CPU-vs-GPU PSNR differences. On a machine without a
-# GPU it runs the same steps on the CPU (Debian's libtorch, build/). Log and JSON under $OUT.
+# GPU it runs the same steps on the CPU (Debian's libtorch, build/). Under $OUT: the log, the
+# build logs, and details.tgz (ceilings, decode rows, encode reports, PSNRs, CUDA test log).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-out/gpu}
@@ -12,6 +13,7 @@ mkdir -p "$OUT"
 exec > >(tee "$OUT/gpu.log") 2>&1
 FIT_EPOCHS=${FIT_EPOCHS:-40}
 PARTS=${PARTS:-all}  # all, or fit: build, tests, ceilings and the fits only (a short rerun)
+case $PARTS in all | fit) ;; *) echo "PARTS must be all or fit, not '$PARTS'"; exit 2 ;; esac
 date -u
 if python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
   DEVICE=cuda
@@ -47,7 +49,7 @@ else
 fi
 # On the card every step has a time limit: a hang (a stuck capture, say) must not eat the
 # lease; the CPU fallback is slow but cannot hang the same way.
-GUARD=""; [ $DEVICE = cuda ] && GUARD="timeout 150"
+GUARD=""; [ $DEVICE = cuda ] && GUARD="timeout -k 10 150"
 N="$GUARD $BUILD/nervc"
 PY=python3  # needs numpy; Debian's python3 has it where a pyenv one may not
 $PY -c 'import numpy' 2>/dev/null || PY=/usr/bin/python3
@@ -174,15 +176,16 @@ import json, sys
 w, dev = sys.argv[1], sys.argv[2]
 ceil = json.load(open(f"{w}/ceilings.json"))
 rows = [json.loads(l) for l in open(f"{w}/decode.jsonl") if l.strip()]
-print(f"\n## decode fps on {ceil.get('gpu', 'cpu')} (median of repeated runs after warm-up, batch 8)")
-print("| preset | resolution | precision | CUDA graph | fps | GMAC/frame | act. MB/frame | floor fps (compute) | floor fps (memory) |")
-print("|---|---|---|---|---|---|---|---|---|")
-for r in rows:
-    key = "tflops_" + r["precision"]
-    fc = ceil.get(key, 0) * 1e12 / (2 * r["gmac_per_frame"] * 1e9) if key in ceil else float("nan")
-    fm = ceil.get("copy_gbs", 0) * 1e9 / (2 * r["activation_mb_per_frame"] * 1e6) if "copy_gbs" in ceil else float("nan")
-    print(f"| {r['preset']} | {r['width']}x{r['height']} | {r['precision']} | {'yes' if r.get('cuda_graphs_recorded', 0) else 'no'} | {r['fps_median']:.1f} | "
-          f"{r['gmac_per_frame']:.2f} | {r['activation_mb_per_frame']:.0f} | {fc:.0f} | {fm:.0f} |")
+if rows:  # none with PARTS=fit
+    print(f"\n## decode fps on {ceil.get('gpu', 'cpu')} (median of repeated runs after warm-up, batch 8)")
+    print("| preset | resolution | precision | CUDA graph | fps | GMAC/frame | act. MB/frame | floor fps (compute) | floor fps (memory) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        key = "tflops_" + r["precision"]
+        fc = ceil.get(key, 0) * 1e12 / (2 * r["gmac_per_frame"] * 1e9) if key in ceil else float("nan")
+        fm = ceil.get("copy_gbs", 0) * 1e9 / (2 * r["activation_mb_per_frame"] * 1e6) if "copy_gbs" in ceil else float("nan")
+        print(f"| {r['preset']} | {r['width']}x{r['height']} | {r['precision']} | {'yes' if r.get('cuda_graphs_recorded', 0) else 'no'} | {r['fps_median']:.1f} | "
+              f"{r['gmac_per_frame']:.2f} | {r['activation_mb_per_frame']:.0f} | {fc:.0f} | {fm:.0f} |")
 import os
 print("\n## encode (fit): foreman CIF, 16 frames, preset xs; the same segment coded twice")
 print("| run | device | batch | CUDA graphs recorded | segment 0 s (cold) | of which training | segment 1 s (warm) | of which training | YUV-PSNR dB |")
@@ -191,7 +194,7 @@ for name in ("preset", "nograph", "batch16"):
     if not os.path.exists(f"{w}/fit_{name}.json"):
         continue
     fit = json.load(open(f"{w}/fit_{name}.json"))
-    segs = " | ".join(f"{s['seconds']:.2f} | {s['train_seconds']:.2f}" for s in fit['segments'][:2])
+    segs = " | ".join(f"{s['seconds']:.2f} | {s.get('train_seconds', float('nan')):.2f}" for s in fit['segments'][:2])
     print(f"| {name} | {fit['device']} | {fit['train']['batch_size']} | {fit.get('cuda_graphs_recorded', 0)} | "
           + segs + f" | {fit['metrics']['psnr_yuv']:.2f} |")
 p = dict((" ".join(l.split()[:2]), float(l.split()[2])) for l in open(f"{w}/psnr.txt"))
@@ -201,4 +204,5 @@ if dev == "cuda":
           f"|cuda fp16 - cuda fp32| = {abs(p['cuda fp16'] - p['cuda fp32']):.4f} dB")
 PY
 # Few files come back from the device machine: the details travel as one archive.
-(cd "$W" && tar czf "$OUT/details.tgz" ceilings.json decode.jsonl fit_*.json psnr.txt cuda_tests.log 2>/dev/null)
+(cd "$W" && tar czf "$OUT/details.tgz" $(ls ceilings.json decode.jsonl fit_*.json psnr.txt cuda_tests.log 2>/dev/null)) ||
+  echo "could not archive the details"

@@ -72,9 +72,10 @@ torch::Tensor lr_schedule(double lr, int epochs, int64_t per_epoch, double warmu
 // tensors that live as long as the phase: before each step its frame indices (from the
 // epoch's shuffled order) and its Adam row (from the schedule), all drawn and uploaded up
 // front, are copied into them. So after one warm-up step the step is recorded as a CUDA graph
-// and replayed: one launch per step and one host synchronisation (the progress figure) per
-// epoch. A step rather than a whole epoch is recorded because the warm-up and the recording
-// run op by op, launch after launch: for a step they cost a step each, not an epoch each.
+// and replayed: per step a graph launch after two small copies, per epoch one host
+// synchronisation (the progress figure). A step rather than a whole epoch is recorded because the
+// warm-up and the recording run op by op, launch after launch: for a step they cost a step each,
+// not an epoch each.
 class Phase {
  public:
   // `step(frames, row)` runs one training step on the frames at indices `frames` with the Adam
@@ -93,6 +94,8 @@ class Phase {
         mse_(torch::zeros({}, d.y.options())),
         full_(name, d, std::min<int64_t>(batch, n_), this),
         last_(name, d, n_ % batch, this) {}
+  Phase(const Phase&) = delete;  // the recorded steps point at this object's tensors
+  Phase& operator=(const Phase&) = delete;
 
   // Runs epoch `e`; returns its mean squared error.
   double run(int e) {

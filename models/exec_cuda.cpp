@@ -86,7 +86,8 @@ int64_t cuda_graph_failures() {
 void GraphedStep::run() {
   Impl& s = *impl_;
   if (s.graph) return s.graph->replay();
-  if (!s.enabled) return s.work();
+  // Graphs may have been switched off since this object was made (a failed capture elsewhere).
+  if (!s.enabled || !cuda_graphs_enabled()) return s.work();
   if (!s.side) s.side = c10::cuda::getStreamFromPool(false, s.device.index());
   if (!s.warmed) {
     on_side_stream(*s.side, [&] { s.work(); });
