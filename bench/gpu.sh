@@ -53,7 +53,8 @@ GUARD=""; [ $DEVICE = cuda ] && GUARD="timeout -k 10 150"
 N="$GUARD $BUILD/nervc"
 PY=python3  # needs numpy; Debian's python3 has it where a pyenv one may not
 $PY -c 'import numpy' 2>/dev/null || PY=/usr/bin/python3
-W=${WORK:-$(mktemp -d)}  # big intermediate files stay out of $OUT
+# Big intermediate files stay out of $OUT, in $WORK if given (kept), else a temporary folder.
+if [ -n "${WORK:-}" ]; then W=$WORK; else W=$(mktemp -d); trap 'rm -rf "$W"' EXIT; fi
 
 echo "== unit tests that touch CUDA (the rest run in CI)"
 (cd $BUILD && $GUARD ./tests/nerv_codec_tests --gtest_filter='Cuda.*' > "$W/cuda_tests.log" 2>&1; rc=$?
