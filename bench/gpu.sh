@@ -6,6 +6,8 @@
 # the encode time of a short fit, and the CPU-vs-GPU PSNR differences. On a machine without a
 # GPU it runs the same steps on the CPU (Debian's libtorch, build/). Under $OUT: the log, the
 # build logs, and details.tgz (ceilings, decode rows, encode reports, PSNRs, CUDA test log).
+# Exits non-zero if a CUDA test fails or, on a GPU, a decode speed target or the CPU/GPU
+# agreement (0.05 dB) is missed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-out/gpu}
@@ -57,9 +59,10 @@ $PY -c 'import numpy' 2>/dev/null || PY=/usr/bin/python3
 if [ -n "${WORK:-}" ]; then W=$WORK; else W=$(mktemp -d); trap 'rm -rf "$W"' EXIT; fi
 
 echo "== unit tests that touch CUDA (the rest run in CI)"
-(cd $BUILD && $GUARD ./tests/nerv_codec_tests --gtest_filter='Cuda.*' > "$W/cuda_tests.log" 2>&1; rc=$?
- grep -E "YUV-PSNR|GPU-encoded|GPU fit|OK \]|SKIPPED|FAILED|Failure|Expected|Which|actual" "$W/cuda_tests.log"
- echo "CUDA unit tests: exit code $rc")
+(cd $BUILD && $GUARD ./tests/nerv_codec_tests --gtest_filter='Cuda.*' > "$W/cuda_tests.log" 2>&1)
+tests_rc=$?
+grep -E "YUV-PSNR|GPU-encoded|GPU fit|OK \]|SKIPPED|FAILED|Failure|Expected|Which|actual" "$W/cuda_tests.log"
+echo "CUDA unit tests: exit code $tests_rc"
 
 echo "== ceilings"
 $PY - "$DEVICE" > "$W/ceilings.json" <<'PY'
@@ -203,7 +206,22 @@ print("decoded YUV-PSNR:", ", ".join(f"{k} {v:.4f}" for k, v in p.items()))
 if dev == "cuda":
     print(f"|cuda fp32 - cpu fp32| = {abs(p['cuda fp32'] - p['cpu fp32']):.4f} dB; "
           f"|cuda fp16 - cuda fp32| = {abs(p['cuda fp16'] - p['cuda fp32']):.4f} dB")
+    # The issue's promises, checked: decode speed targets and CPU/GPU agreement.
+    missed = []
+    for r in rows:
+        if r["precision"] != "fp16" or r["preset"] not in ("xs", "s", "m", "l"):
+            continue
+        need = 120 if (r["height"], r["preset"]) == (1080, "m") else 60 if r["height"] == 720 else 0
+        if r["fps_median"] < need:
+            missed.append(f"{r['preset']} {r['width']}x{r['height']} fp16: {r['fps_median']:.0f} fps < {need}")
+    for a, b in (("cuda fp32", "cpu fp32"), ("cuda fp16", "cuda fp32")):
+        if not abs(p[a] - p[b]) <= 0.05:
+            missed.append(f"|{a} - {b}| = {abs(p[a] - p[b]):.4f} dB > 0.05")
+    print("targets and agreement: " + ("all met" if not missed else "MISSED: " + "; ".join(missed)))
+    sys.exit(1 if missed else 0)
 PY
+checks_rc=$?
 # Few files come back from the device machine: the details travel as one archive.
 (cd "$W" && tar czf "$OUT/details.tgz" $(ls ceilings.json decode.jsonl fit_*.json psnr.txt cuda_tests.log 2>/dev/null)) ||
   echo "could not archive the details"
+exit $(( tests_rc != 0 || checks_rc != 0 ))
