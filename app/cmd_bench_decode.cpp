@@ -8,6 +8,7 @@
 #include "app/commands.h"
 #include "codec/segment_decoder.h"
 #include "io/error.h"
+#include "models/graphed_step.h"
 #include "models/runtime.h"
 
 namespace nerv::app {
@@ -59,10 +60,10 @@ Run add_bench_decode(CLI::App& app) {
     }
     std::sort(fps.begin(), fps.end());
     double median = fps[fps.size() / 2];
-    double pixels = double(dec.model().padded_width()) * dec.model().padded_height();
-    double gmac = dec.model().decoder_macs_per_pixel() * pixels / 1e9;
-    double act_mb = dec.model().decoder_activations_per_pixel() * pixels *
-                    double(c10::elementSize(dtype)) / 1e6;
+    DecoderComplexity cx = dec.complexity();
+    double pixels = double(cx.pixels_per_frame);
+    double gmac = cx.macs_per_pixel * pixels / 1e9;
+    double act_mb = cx.activations_per_pixel * pixels * double(c10::elementSize(dtype)) / 1e6;
     if (a->json) {
       nlohmann::json j = {{"input", a->input},
                           {"width", h.width},

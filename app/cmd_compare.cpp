@@ -30,7 +30,8 @@ Run add_compare(CLI::App& app) {
       "HTML report");
   struct Args {
     std::vector<std::string> inputs;
-    std::vector<std::string> presets{"xs", "s", "m", "l"};
+    std::vector<std::string> presets{"grid"};
+    std::vector<double> lambdas;
     std::vector<int> qps;
     std::string anchor = "x265", anchor_preset, keyint = "auto", out, device = "auto";
     int epochs = 0, threads = 0;
@@ -43,7 +44,12 @@ Run add_compare(CLI::App& app) {
   cmd->add_option("--out", a->out, "Output directory")->required();
   cmd->add_option("--presets", a->presets, "nervc presets (or .json configs), comma-separated")
       ->delimiter(',')
-      ->default_str("xs,s,m,l");
+      ->default_str("grid");
+  cmd->add_option("--lambdas", a->lambdas,
+                  "Rate-distortion trade-offs for rate-trained presets (grid), comma-separated; "
+                  "one point each (default " +
+                      default_lambdas_text() + ")")
+      ->delimiter(',');
   cmd->add_option("--anchor", a->anchor, "Anchor codec: " + join(anchor_names()))
       ->default_str("x265");
   cmd->add_option("--anchor-preset,--x265-preset", a->anchor_preset,
@@ -66,6 +72,7 @@ Run add_compare(CLI::App& app) {
     opt.inputs = a->inputs;
     opt.read = a->in.finish();
     opt.presets = a->presets;
+    opt.lambdas = a->lambdas.empty() ? kDefaultLambdas : a->lambdas;
     opt.epochs = a->epochs;
     opt.seed = a->seed;
     opt.device = parse_device(a->device);

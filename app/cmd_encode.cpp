@@ -20,6 +20,7 @@ Run add_encode(CLI::App& app) {
     std::string input, output = "", preset = "m", config, report;
     InputOptions in;
     int segment_frames = 0, intra_period = 0, threads = 0, epochs = 0, batch_size = 0;
+    double lambda = -1;
     std::string device = "auto";
     uint64_t seed = 0;
     bool quiet = false, no_graphs = false;
@@ -56,6 +57,10 @@ Run add_encode(CLI::App& app) {
                   "Frames per training step (preset default; changes the optimisation, not the "
                   "format)")
       ->check(CLI::Range(1, 1024));
+  cmd->add_option("--lambda", a->lambda,
+                  "Rate-distortion trade-off of rate-trained presets (grid): loss = MSE + lambda * "
+                  "bits per pixel; larger is smaller and worse")
+      ->check(CLI::Range(1e-6, 10.0));
   cmd->add_option("--report", a->report, "Write a JSON report (metrics, per-segment sizes)");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress output");
   a->in.add_to(*cmd);
@@ -69,6 +74,11 @@ Run add_encode(CLI::App& app) {
     opt.seed = a->seed;
     if (a->epochs) override_epochs(opt.cfg.train, a->epochs);
     if (a->batch_size) opt.cfg.train.batch_size = a->batch_size;
+    if (a->lambda > 0) {
+      if (!family_has_rate_term(opt.cfg))
+        throw Error("--lambda applies to rate-trained presets (grid), not '" + opt.cfg.name + "'");
+      opt.cfg.train.lambda = a->lambda;
+    }
     opt.device = parse_device(a->device);
     set_cuda_graphs(!a->no_graphs);
     int threads = set_compute_threads(a->threads);

@@ -15,7 +15,7 @@
 namespace nerv {
 
 constexpr uint8_t kVersionMajor = 1;
-constexpr uint8_t kVersionMinor = 0;
+constexpr uint8_t kVersionMinor = 1;  // 1.1: the grid family (§8)
 
 // §2 Stream header.
 struct StreamHeader {

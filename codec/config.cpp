@@ -47,6 +47,8 @@ CodecConfig parse_codec_config(const nlohmann::json& j, const std::string& where
   c.train.qat_lr = t.number("qat_lr", 1e-7, 1.0, c.train.lr / 10);
   c.train.msssim_weight = t.number("msssim_weight", 0.0, 1.0, 0.0);
   c.train.temporal_l1 = t.number("temporal_l1", 0.0, 1.0, 1e-4);
+  c.train.lambda = t.number("lambda", 0.0, 10.0, 0.0);
+  c.train.latent_lr = t.number("latent_lr", 1e-6, 1.0, 0.02);
   t.finish();
   c.quant = f.has("quant") ? parse_quant(f.object("quant"), where) : QuantConfig{};
   f.finish();

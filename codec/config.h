@@ -16,6 +16,10 @@ struct TrainConfig {
   double qat_lr = 2e-4;
   double msssim_weight = 0;   // loss = (1 - a) * MSE_611 + a * (1 - MS-SSIM)
   double temporal_l1 = 1e-4;  // penalty per quantisation step of change from the last segment
+  // Latent-grid family only: an "epoch" is one training step over the whole segment, and
+  // qat_epochs are the final steps with hard-rounded latents.
+  double lambda = 0;        // loss = D + lambda * R, R in bits per pixel
+  double latent_lr = 0.02;  // learning rate of the latent grids (the networks use lr)
 };
 
 struct QuantConfig {

@@ -4,7 +4,6 @@
 #include <cmath>
 
 #include "codec/bitstream.h"
-#include "codec/frame_tensors.h"
 #include "codec/segment_decoder.h"
 #include "io/error.h"
 #include "io/file_sink.h"
@@ -16,12 +15,6 @@ using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-void copy_coded_weights(InrModel& from, InrModel& to) {
-  torch::NoGradGuard ng;
-  NamedTensors src = from.coded_tensors(), dst = to.coded_tensors();
-  for (size_t i = 0; i < src.size(); ++i) dst[i].second.copy_(src[i].second);
 }
 
 }  // namespace
@@ -42,17 +35,16 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
   header.intra_period = uint32_t(cfg.intra_period);
   header.config = decoder_config(cfg);
 
-  torch::manual_seed(opt.seed);
-  std::shared_ptr<InrModel> model = make_model(cfg.model, info.width, info.height);
-  model->to(opt.device);
+  torch::manual_seed(opt.seed);  // the families' initial weights
+  std::unique_ptr<FamilyEncoder> family = make_family_encoder(cfg, header, opt.device);
   SegmentDecoder decoder(header, opt.device, torch::kFloat);
 
   EncodeReport report;
   report.width = info.width;
   report.height = info.height;
   report.fps = header.fps;
-  for (auto& [name, t] : model->coded_tensors()) report.decoder_params += size_t(t.numel());
-  report.decoder_macs_per_pixel = model->decoder_macs_per_pixel();
+  report.decoder_params = family->complexity().params;
+  report.decoder_macs_per_pixel = family->complexity().macs_per_pixel;
   report.device = opt.device.str();
 
   FileSink sink(output);
@@ -77,31 +69,28 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
     sh.frames = uint32_t(n);
     if (on_event) on_event({EncodeEvent::SegmentStart, k, expected, sh.frames});
 
-    if (k > 0) copy_coded_weights(decoder.model(), *model);
-    SegmentTensors tensors =
-        frames_to_tensors(frames, model->padded_width(), model->padded_height(), opt.device);
     auto tt = Clock::now();
-    SegmentPayload payload =
-        fit_segment(*model, tensors, cfg, sh.type, k == 0, k > 0 ? &decoder.state() : nullptr,
-                    opt.seed + k, [&](const FitProgress& p) {
-                      if (on_event) on_event({EncodeEvent::Progress, k, expected, sh.frames, p});
-                    });
+    std::vector<TensorStats> written;
+    std::vector<uint8_t> bytes = family->encode(
+        frames, sh, decoder.family(), opt.seed + k,
+        [&](const FitProgress& p) {
+          if (on_event) on_event({EncodeEvent::Progress, k, expected, sh.frames, p});
+        },
+        &written);
 
     SegmentReport sr;
-    sr.train_seconds = since(tt);
+    sr.train_seconds = since(tt);  // fitting and coding the payload
     sr.index = k;
     sr.type = sh.type;
     sr.first_frame = sh.first_frame;
     sr.frames = sh.frames;
-    std::vector<TensorStats> written;
-    std::vector<uint8_t> bytes = write_segment_payload(payload, sh.type, &written);
     std::vector<uint8_t> chunk = write_segment_chunk(sh, bytes);
     if (sh.type == SegmentType::Intra) index.push_back({k, sh.first_frame, sink.position()});
     sink.write(chunk);
 
     // Quality as a decoder sees it: decode the payload just written.
     decoder.decode(sh, bytes, decoded, &sr.tensors);
-    for (size_t i = 0; i < sr.tensors.size(); ++i) {
+    for (size_t i = 0; i < sr.tensors.size() && i < written.size(); ++i) {
       sr.tensors[i].cabac_bytes = written[i].cabac_bytes;
       sr.tensors[i].hts_bytes = written[i].hts_bytes;
     }

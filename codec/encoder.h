@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "codec/config.h"
-#include "codec/fitter.h"
+#include "codec/family.h"
 #include "codec/segment_payload.h"
 #include "io/metrics.h"
 #include "io/video_reader.h"

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "codec/config.h"
+#include "codec/family.h"
 #include "codec/frame_tensors.h"
 #include "codec/segment_payload.h"
 #include "models/model.h"
@@ -16,12 +17,6 @@ namespace nerv {
 struct WeightState {
   std::vector<WeightGrid> grids;        // from the last intra segment
   std::vector<std::vector<int32_t>> q;  // quantised weights of the previous segment
-};
-
-struct FitProgress {
-  const char* phase;  // "fit" or "qat"
-  int epoch, epochs;
-  double psnr;  // YUV 6:1:1 PSNR of the training loss over the last epoch
 };
 
 // `model` holds the starting weights (fresh for the first segment, the previous segment's

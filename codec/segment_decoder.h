@@ -1,70 +1,42 @@
-// Rebuilds each segment's weights from its payload and runs the network: the one decoding
-// path, used by `nervc decode` and by the encoder to measure exactly what a decoder will see.
+// The one decoding path of every family, used by `nervc decode`, `play`, `info`, the benchmark
+// and by the encoder to measure exactly what a decoder will see: the family named by the
+// stream's model config rebuilds each segment and produces its frames.
 #pragma once
 #include <functional>
-#include <map>
 #include <memory>
 #include <vector>
 
-#include "codec/bitstream.h"
-#include "codec/config.h"
-#include "codec/fitter.h"
-#include "codec/segment_payload.h"
-#include "io/frame.h"
-#include "models/graphed_step.h"
-#include "models/host_copy.h"
-#include "models/model.h"
+#include "codec/family.h"
 
 namespace nerv {
 
 class SegmentDecoder {
  public:
-  // Runs the network on `device` in `dtype` (weights are rebuilt exactly, then converted).
+  // Runs the network on `device` in `dtype` (weights and latents are rebuilt exactly first).
   explicit SegmentDecoder(const StreamHeader& h, torch::Device device = torch::kCPU,
-                          torch::ScalarType dtype = torch::kFloat);
+                          torch::ScalarType dtype = torch::kFloat)
+      : family_(make_family_decoder(h, device, dtype)) {}
 
-  // Decodes one segment into frames. A residual segment needs the segment before it to have
-  // been decoded by this object. On error the reference is dropped until the next intra.
+  // Decodes one segment into frames. On error the reference is dropped until the next intra.
   void decode(const SegmentHeader& sh, const std::vector<uint8_t>& payload,
-              std::vector<Frame>& frames, std::vector<TensorStats>* stats = nullptr);
-  // Parses and rebuilds the weights only (no network run).
+              std::vector<Frame>& frames, std::vector<TensorStats>* stats = nullptr) {
+    rebuild(sh, payload, stats);
+    reconstruct(frames);
+  }
   void rebuild(const SegmentHeader& sh, const std::vector<uint8_t>& payload,
-               std::vector<TensorStats>* stats = nullptr);
-  // Runs the network on the last rebuilt segment. `on_batch(first, count)`, if given, runs as
-  // each batch of frames is ready (so the first frames can go out before the last are made);
-  // returning false stops the segment there. On a GPU a batch's planes travel to the host
-  // while the next batch is computed.
+               std::vector<TensorStats>* stats = nullptr) {
+    family_->rebuild(sh, payload, stats);
+  }
   void reconstruct(std::vector<Frame>& frames,
-                   const std::function<bool(size_t first, size_t count)>& on_batch = {});
-
-  InrModel& model() { return *model_; }
-  const WeightState& state() const { return state_; }
-  void set_batch(int b) { batch_ = b; }
+                   const std::function<bool(size_t, size_t)>& on_batch = {}) {
+    family_->reconstruct(frames, on_batch);
+  }
+  void set_batch(int b) { family_->set_batch(b); }
+  DecoderComplexity complexity() const { return family_->complexity(); }
+  FamilyDecoder& family() { return *family_; }
 
  private:
-  StreamHeader header_;
-  QuantConfig quant_;
-  std::shared_ptr<InrModel> model_;
-  std::vector<TensorShape> shapes_;
-  WeightState state_;
-  torch::Device device_;
-  torch::ScalarType dtype_;
-  torch::Tensor embeddings_;  // dequantised, of the last rebuilt segment, on device_
-  SegmentHeader last_header_;
-  int64_t last_segment_ = -1;
-  int batch_ = 4;
-
-  // The network and the 8-bit conversion for one batch size, over a static input tensor: on a
-  // GPU recorded once as a CUDA graph (weights are updated in place, so the recording holds
-  // for every segment).
-  struct BatchRun {
-    torch::Tensor in;                   // embeddings (or frame indices) of the batch
-    std::vector<torch::Tensor> planes;  // output_planes() of the batch
-    std::unique_ptr<GraphedStep> step;
-  };
-  std::vector<torch::Tensor> run_batch(int64_t first, int64_t count);
-  std::map<int64_t, BatchRun> runs_;
-  HostCopy copies_[2];  // two batches in flight: one computed, one copied
+  std::unique_ptr<FamilyDecoder> family_;
 };
 
 }  // namespace nerv

@@ -11,6 +11,8 @@ namespace {
 
 enum class Coder : uint8_t { Cabac = 0, HtsArith = 1 };
 
+}  // namespace
+
 // §3.2 coded block: coder id, byte count, bytes. Both coders run; the smaller is kept.
 void write_block(ByteWriter& w, const std::vector<int32_t>& symbols, TensorStats* st) {
   std::vector<uint8_t> cabac = cabac_encode(symbols);
@@ -50,6 +52,8 @@ std::vector<int32_t> read_block(ByteReader& r, size_t count, TensorStats* st) {
   }
   return out;
 }
+
+namespace {
 
 float finite_f32(ByteReader& r, const char* what) {
   float v = r.f32();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "codec/bitstream.h"
+#include "codec/byte_io.h"
 #include "codec/quant.h"
 
 namespace nerv {
@@ -36,6 +37,11 @@ struct TensorStats {
   double entropy_bits = 0;  // order-0 empirical entropy of the symbols
   std::string coder;
 };
+
+// §3.2 coded block of signed symbols (both coders run, the smaller is stored); `st`, if given,
+// gets the block's sizes added. The reader knows the symbol count from context.
+void write_block(ByteWriter& w, const std::vector<int32_t>& symbols, TensorStats* st);
+std::vector<int32_t> read_block(ByteReader& r, size_t count, TensorStats* st);
 
 // `embed_shape` is one frame's embedding shape; `tensors` the decoder's tensors in order.
 std::vector<uint8_t> write_segment_payload(const SegmentPayload& p, SegmentType type,

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "codec/decoder.h"
+#include "codec/family.h"
 #include "eval/bd_table.h"
 #include "eval/rd_plot.h"
 #include "eval/report_html.h"
@@ -72,13 +73,26 @@ Sequence load_sequence(const std::string& input, const ReadOptions& ro) {
   return s;
 }
 
-Preset load_ladder_entry(const std::string& entry, int epochs) {
+// One ladder entry: a preset or config file, and for a family trained on distortion + lambda *
+// rate one point per lambda (labelled "name@lambda"), its own lambda if none are given.
+std::vector<Preset> load_ladder_entry(const std::string& entry, int epochs,
+                                      const std::vector<double>& lambdas) {
   Preset p;
   bool file = entry.size() > 5 && entry.substr(entry.size() - 5) == ".json";
   p.cfg = file ? load_config_file(entry) : load_preset(entry);
   p.label = file ? fs::path(entry).stem().string() : entry;
   if (epochs > 0) override_epochs(p.cfg.train, epochs);
-  return p;
+  if (!family_has_rate_term(p.cfg) || lambdas.empty()) return {p};
+  std::vector<Preset> out;
+  for (double l : lambdas) {
+    Preset q = p;
+    q.cfg.train.lambda = l;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "@%g", l);
+    q.label += buf;
+    out.push_back(q);
+  }
+  return out;
 }
 
 // Everything of a preset that shapes its points (network, quantisation, training, segments),
@@ -90,7 +104,7 @@ std::string config_fingerprint(const CodecConfig& c) {
                       {"intra_period", c.intra_period},
                       {"train",
                        {t.epochs, t.warm_epochs, t.batch_size, t.lr, t.warmup, t.qat_epochs,
-                        t.qat_lr, t.msssim_weight, t.temporal_l1}}};
+                        t.qat_lr, t.msssim_weight, t.temporal_l1, t.lambda, t.latent_lr}}};
   uint64_t h = 14695981039346656037ull;  // FNV-1a: the same on every build and platform
   for (unsigned char ch : j.dump()) h = (h ^ ch) * 1099511628211ull;
   char buf[20];
@@ -100,7 +114,7 @@ std::string config_fingerprint(const CodecConfig& c) {
 
 // Fitting work of one nervc point: frames times epochs times decoder MACs, summed over segments.
 double fitting_units(const CodecConfig& c, const Sequence& s) {
-  double macs = make_model(c.model, s.info.width, s.info.height)->decoder_macs_per_pixel();
+  double macs = decoder_macs_per_pixel(c, s.info.width, s.info.height);
   size_t n = s.frames.size(), seg = size_t(c.segment_frames);
   double units = 0;
   for (size_t first = 0, k = 0; first < n; first += seg, ++k) {
@@ -203,6 +217,18 @@ std::string qp_range(const std::vector<int>& qps) {
 
 }  // namespace
 
+const std::vector<double> kDefaultLambdas = {0.02, 0.006, 0.002, 0.0006};
+
+std::string default_lambdas_text() {
+  std::string s;
+  for (double l : kDefaultLambdas) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%s%g", s.empty() ? "" : ",", l);
+    s += buf;
+  }
+  return s;
+}
+
 std::vector<RdPoint> run_compare(const CompareOptions& opt,
                                  const std::function<void(const CompareEvent&)>& on_event) {
   // Everything that can be wrong with the options is found before hours of work start.
@@ -216,7 +242,11 @@ std::vector<RdPoint> run_compare(const CompareOptions& opt,
       throw Error("QP " + std::to_string(q) + " is out of range for " + anchor.name + " (0-" +
                   std::to_string(max_qp) + ")");
   std::vector<Preset> presets;
-  for (const std::string& p : opt.presets) presets.push_back(load_ladder_entry(p, opt.epochs));
+  for (double l : opt.lambdas)
+    if (!(l > 0 && l <= 10))
+      throw Error("lambda " + std::to_string(l) + " is out of range (0, 10]");
+  for (const std::string& p : opt.presets)
+    for (Preset& q : load_ladder_entry(p, opt.epochs, opt.lambdas)) presets.push_back(q);
   AnchorSettings as = opt.anchor_settings;
   if (as.preset.empty()) as.preset = anchor.default_preset;
   if (as.keyint <= 0)

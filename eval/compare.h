@@ -15,10 +15,15 @@
 
 namespace nerv {
 
+// The default lambda ladder of rate-trained presets: about 0.01 to 0.2 bpp on CIF video.
+extern const std::vector<double> kDefaultLambdas;
+std::string default_lambdas_text();
+
 struct CompareOptions {
   std::vector<std::string> inputs;
   ReadOptions read;                  // read.max_frames: frames per sequence (-1: all)
   std::vector<std::string> presets;  // preset names, or JSON config files
+  std::vector<double> lambdas;       // a point per lambda for rate-trained families; empty: own
   int epochs = 0;                    // 0: the presets' own
   uint64_t seed = 0;
   torch::Device device = torch::kCPU;

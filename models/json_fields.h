@@ -61,6 +61,9 @@ class JsonFields {
     return out;
   }
 
+  // Any JSON value, for shapes the typed readers do not cover.
+  const nlohmann::json& value(const std::string& key) { return *find(key, false); }
+
   const nlohmann::json& object(const std::string& key) {
     const nlohmann::json* v = find(key, false);
     if (!v->is_object()) throw bad(key, "an object");

@@ -2,6 +2,7 @@
 // file in models/ plus a line in each function here.
 #include "io/error.h"
 #include "models/hnerv.h"
+#include "models/latent_grid.h"
 #include "models/model.h"
 
 namespace nerv {
@@ -18,12 +19,17 @@ void validate_model_config(const nlohmann::json& cfg) {
     parse_hnerv_config(cfg);
     return;
   }
+  if (arch == "grid") {
+    parse_latent_grid_config(cfg);
+    return;
+  }
   throw Error("model.arch: unknown architecture '" + arch + "'");
 }
 
 std::shared_ptr<InrModel> make_model(const nlohmann::json& cfg, int width, int height) {
   std::string arch = arch_of(cfg);
   if (arch == "hnerv") return std::make_shared<Hnerv>(parse_hnerv_config(cfg), width, height);
+  if (arch == "grid") throw Error("model.arch: 'grid' is coded by its own family, not as frames");
   throw Error("model.arch: unknown architecture '" + arch + "'");
 }
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -31,10 +32,11 @@ void spit(const std::string& path, const std::vector<uint8_t>& b) {
   f.write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
 }
 
-EncodeReport encode_tiny(const std::string& out, uint64_t seed = 0) {
+EncodeReport encode_tiny(const std::string& out, uint64_t seed = 0,
+                         const std::string& config = "tiny_config.json") {
   auto reader = open_video_reader(data("foreman_64x64_6f.y4m"), {});
   EncodeOptions opt;
-  opt.cfg = load_config_file(data("tiny_config.json"));
+  opt.cfg = load_config_file(data(config));
   opt.seed = seed;
   return encode_video(*reader, out, opt, nullptr);
 }
@@ -46,29 +48,52 @@ std::vector<Frame> decode_all(const std::string& in) {
   return frames;
 }
 
-// Encoded once for the whole suite (fitting is the slow part).
-class Codec : public ::testing::Test {
+// Every test runs on each family's tiny stream: `hnerv` (tiny_config.json) and `grid`
+// (tiny_grid_config.json). Each stream is encoded once per process (fitting is the slow part;
+// ctest runs each test in a process of its own).
+class Codec : public ::testing::TestWithParam<const char*> {
  protected:
-  static void SetUpTestSuite() {
-    // One folder per process: ctest runs each test in its own process.
-    dir_ = new std::string(
-        (std::filesystem::temp_directory_path() / ("nervc-codec-test-" + std::to_string(getpid())))
-            .string());
-    test::remove_tree(*dir_);
-    std::filesystem::create_directories(*dir_);
-    stream_ = new std::string(*dir_ + "/tiny.nerv");
-    report_ = new EncodeReport(encode_tiny(*stream_));
+  struct Encoded {
+    std::string dir, stream;
+    EncodeReport report;
+  };
+  void SetUp() override {
+    static std::map<std::string, Encoded> cache;
+    static struct Cleanup {
+      std::map<std::string, Encoded>* c;
+      ~Cleanup() {
+        for (auto& [k, e] : *c) test::remove_tree(e.dir);
+      }
+    } cleanup{&cache};
+    Encoded& e = cache[GetParam()];
+    if (e.stream.empty()) {
+      e.dir =
+          (std::filesystem::temp_directory_path() /
+           ("nervc-codec-test-" + std::to_string(getpid()) + "-" + std::to_string(cache.size())))
+              .string();
+      test::remove_tree(e.dir);
+      std::filesystem::create_directories(e.dir);
+      e.stream = e.dir + "/tiny.nerv";
+      e.report = nerv::encode_tiny(e.stream, 0, GetParam());
+    }
+    dir_ = &e.dir;
+    stream_ = &e.stream;
+    report_ = &e.report;
   }
-  static void TearDownTestSuite() { test::remove_tree(*dir_); }
-  static std::string* dir_;
-  static std::string* stream_;
-  static EncodeReport* report_;
+  EncodeReport encode_tiny(const std::string& out, uint64_t seed) {
+    return nerv::encode_tiny(out, seed, GetParam());
+  }
+  const std::string* dir_ = nullptr;
+  const std::string* stream_ = nullptr;
+  const EncodeReport* report_ = nullptr;
 };
-std::string* Codec::dir_;
-std::string* Codec::stream_;
-EncodeReport* Codec::report_;
+INSTANTIATE_TEST_SUITE_P(Family, Codec,
+                         ::testing::Values("tiny_config.json", "tiny_grid_config.json"),
+                         [](const auto& info) {
+                           return std::string(info.param) == "tiny_config.json" ? "hnerv" : "grid";
+                         });
 
-TEST_F(Codec, ReportsSegmentsAndSize) {
+TEST_P(Codec, ReportsSegmentsAndSize) {
   EXPECT_EQ(report_->frames, 6u);
   ASSERT_EQ(report_->segments.size(), 2u);
   EXPECT_EQ(report_->segments[0].type, SegmentType::Intra);
@@ -76,7 +101,7 @@ TEST_F(Codec, ReportsSegmentsAndSize) {
   EXPECT_EQ(report_->bytes, std::filesystem::file_size(*stream_));
 }
 
-TEST_F(Codec, DecodeReproducesTheReportedQuality) {
+TEST_P(Codec, DecodeReproducesTheReportedQuality) {
   std::vector<Frame> decoded = decode_all(*stream_);
   auto source = test::read_all(data("foreman_64x64_6f.y4m"));
   ASSERT_EQ(decoded.size(), source.size());
@@ -93,7 +118,7 @@ TEST_F(Codec, DecodeReproducesTheReportedQuality) {
 // Batches of any size, the last one partial or not, make the same frames: each batch size has
 // its own (on a GPU, recorded) run of the network over its own input. Convolution kernels may
 // sum in another order for another batch size, so a rare value may round the other way.
-TEST_F(Codec, AnyBatchSizeMakesTheSameFrames) {
+TEST_P(Codec, AnyBatchSizeMakesTheSameFrames) {
   std::vector<std::vector<Frame>> runs;
   for (int batch : {1, 2, 3}) {  // segments of 3 frames: 2 + 1 is a partial batch
     BitstreamReader r(*stream_);
@@ -138,7 +163,7 @@ TEST_F(Codec, AnyBatchSizeMakesTheSameFrames) {
   }
 }
 
-TEST_F(Codec, SameSeedSameBytesOtherSeedOtherBytes) {
+TEST_P(Codec, SameSeedSameBytesOtherSeedOtherBytes) {
   std::string again = *dir_ + "/again.nerv", other = *dir_ + "/other.nerv";
   encode_tiny(again, 0);
   EXPECT_EQ(slurp(again), slurp(*stream_));
@@ -146,7 +171,7 @@ TEST_F(Codec, SameSeedSameBytesOtherSeedOtherBytes) {
   EXPECT_NE(slurp(other), slurp(*stream_));
 }
 
-TEST_F(Codec, HeaderRoundTrip) {
+TEST_P(Codec, HeaderRoundTrip) {
   BitstreamReader r(*stream_);
   const StreamHeader& h = r.header();
   EXPECT_EQ(h.width, 64);
@@ -188,7 +213,7 @@ void parse_all(const std::string& path) {
 }
 
 // Every truncation ends in a clean error, never a crash, hang or partial success.
-TEST_F(Codec, TruncationAtEveryOffsetIsACleanError) {
+TEST_P(Codec, TruncationAtEveryOffsetIsACleanError) {
   std::vector<uint8_t> full = slurp(*stream_);
   std::string cut = *dir_ + "/cut.nerv";
   for (size_t len = 0; len < full.size(); ++len) {
@@ -199,7 +224,7 @@ TEST_F(Codec, TruncationAtEveryOffsetIsACleanError) {
 }
 
 // A flipped byte anywhere is caught (CRC, header checks) or, at worst, decodes.
-TEST_F(Codec, RandomByteFlipsAreCleanErrors) {
+TEST_P(Codec, RandomByteFlipsAreCleanErrors) {
   std::vector<uint8_t> full = slurp(*stream_);
   std::string bad = *dir_ + "/flip.nerv";
   std::mt19937 rng(9);
@@ -258,7 +283,7 @@ std::vector<BitstreamReader::Chunk> segments_of(const std::vector<BitstreamReade
 // Any damage inside one segment's chunk, its header fields and tag included: a reader on a
 // pipe passes over that segment, returns the other exactly as written, and still reaches the
 // end chunk (whose totals then exceed what was read).
-TEST_F(Codec, PipeResyncFindsTheNextIntactChunk) {
+TEST_P(Codec, PipeResyncFindsTheNextIntactChunk) {
   std::vector<uint8_t> full = slurp(*stream_);
   std::string fifo = test::scratch().string() + "/pipe";
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
@@ -295,7 +320,7 @@ void expect_error(const std::string& path, const std::string& needle) {
   }
 }
 
-TEST_F(Codec, NamedErrors) {
+TEST_P(Codec, NamedErrors) {
   std::vector<uint8_t> full = slurp(*stream_);
   std::string p = *dir_ + "/named.nerv";
   std::vector<uint8_t> b = full;

@@ -1,11 +1,11 @@
-#include "codec/segment_decoder.h"
+#include "codec/hnerv_decoder.h"
 
 #include "codec/frame_tensors.h"
 #include "io/error.h"
 
 namespace nerv {
 
-SegmentDecoder::SegmentDecoder(const StreamHeader& h, torch::Device device, torch::ScalarType dtype)
+HnervDecoder::HnervDecoder(const StreamHeader& h, torch::Device device, torch::ScalarType dtype)
     : header_(h), device_(device), dtype_(dtype) {
   nlohmann::json model_cfg;
   parse_decoder_config(h.config, model_cfg, quant_);
@@ -20,8 +20,8 @@ SegmentDecoder::SegmentDecoder(const StreamHeader& h, torch::Device device, torc
   shapes_ = coded_shapes(*model_);
 }
 
-void SegmentDecoder::rebuild(const SegmentHeader& sh, const std::vector<uint8_t>& payload,
-                             std::vector<TensorStats>* stats) {
+void HnervDecoder::rebuild(const SegmentHeader& sh, const std::vector<uint8_t>& payload,
+                           std::vector<TensorStats>* stats) {
   std::string where = "segment " + std::to_string(sh.index);
   bool residual = sh.type == SegmentType::Residual;
   if (residual && last_segment_ != int64_t(sh.index) - 1)
@@ -67,13 +67,16 @@ void SegmentDecoder::rebuild(const SegmentHeader& sh, const std::vector<uint8_t>
   last_segment_ = sh.index;
 }
 
-void SegmentDecoder::decode(const SegmentHeader& sh, const std::vector<uint8_t>& payload,
-                            std::vector<Frame>& frames, std::vector<TensorStats>* stats) {
-  rebuild(sh, payload, stats);
-  reconstruct(frames);
+DecoderComplexity HnervDecoder::complexity() const {
+  DecoderComplexity c;
+  for (auto& [name, t] : model_->coded_tensors()) c.params += size_t(t.numel());
+  c.macs_per_pixel = model_->decoder_macs_per_pixel();
+  c.activations_per_pixel = model_->decoder_activations_per_pixel();
+  c.pixels_per_frame = int64_t(model_->padded_width()) * model_->padded_height();
+  return c;
 }
 
-std::vector<torch::Tensor> SegmentDecoder::run_batch(int64_t first, int64_t count) {
+std::vector<torch::Tensor> HnervDecoder::run_batch(int64_t first, int64_t count) {
   torch::Tensor in = embeddings_.defined()
                          ? embeddings_.narrow(0, first, count)
                          : torch::arange(first, first + count, torch::kLong).to(device_);
@@ -92,8 +95,8 @@ std::vector<torch::Tensor> SegmentDecoder::run_batch(int64_t first, int64_t coun
   return {r.planes[0].clone(), r.planes[1].clone()};
 }
 
-void SegmentDecoder::reconstruct(std::vector<Frame>& frames,
-                                 const std::function<bool(size_t, size_t)>& on_batch) {
+void HnervDecoder::reconstruct(std::vector<Frame>& frames,
+                               const std::function<bool(size_t, size_t)>& on_batch) {
   const SegmentHeader& sh = last_header_;
   torch::NoGradGuard ng;
   frames.resize(sh.frames);  // keeps the planes of earlier calls: no fresh pages per frame

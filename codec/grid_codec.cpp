@@ -1,0 +1,453 @@
+#include "codec/grid_codec.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "codec/frame_tensors.h"
+#include "codec/laplace_coder.h"
+#include "codec/loss.h"
+#include "codec/quant.h"
+#include "codec/range_coder.h"
+#include "codec/symbol_coders.h"
+#include "io/error.h"
+#include "models/json_fields.h"
+
+namespace nerv {
+namespace {
+
+enum Step { kSynWeight = 0, kSynBias = 1, kArmWeight = 2, kArmBias = 3 };
+constexpr int kMaxSynShift = 24, kMaxArmShift = 8;  // ARM steps stay exact in Q8
+constexpr int32_t kMaxArmQ8 = 1 << 20;              // keeps the integer ARM inside int64
+const char* const kGroupNames[4] = {"synthesis.weights", "synthesis.biases", "arm.weights",
+                                    "arm.biases"};
+
+struct Coded {
+  std::string name;
+  torch::Tensor t;
+  Step step;
+};
+
+bool ends_with(const std::string& s, const char* suffix) {
+  size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+// Every transmitted tensor in bitstream order (§8.2) with the step it is quantised with.
+std::vector<Coded> coded_tensors(LatentGrid& m) {
+  std::vector<Coded> out;
+  for (auto& [name, t] : m.synthesis_tensors())
+    out.push_back({name, t, ends_with(name, ".bias") ? kSynBias : kSynWeight});
+  for (auto& [name, t] : m.arm_tensors())
+    out.push_back({name, t, ends_with(name, ".bias") ? kArmBias : kArmWeight});
+  return out;
+}
+
+std::vector<int32_t> quantize(const torch::Tensor& t, int shift) {
+  torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat).contiguous();
+  const float* p = c.data_ptr<float>();
+  std::vector<int32_t> q(size_t(c.numel()));
+  double scale = std::ldexp(1.0, shift);
+  for (size_t i = 0; i < q.size(); ++i)
+    q[i] = int32_t(std::clamp<double>(std::nearbyint(p[i] * scale), -kMaxSymbol, kMaxSymbol));
+  return q;
+}
+
+// w = q * 2^-shift, exact in binary32 for |q| <= 2^24.
+void dequantize_into(const torch::Tensor& dst, const std::vector<int32_t>& q, int shift) {
+  torch::Tensor w = torch::empty(dst.sizes(), torch::kFloat);
+  float* p = w.data_ptr<float>();
+  for (size_t i = 0; i < q.size(); ++i) p[i] = std::ldexp(float(q[i]), -shift);
+  torch::NoGradGuard ng;
+  dst.copy_(w);
+}
+
+std::vector<std::vector<int32_t>> arm_part(const std::vector<std::vector<int32_t>>& q,
+                                           size_t first_arm) {
+  return {q.begin() + long(first_arm), q.end()};
+}
+
+size_t first_arm_tensor(const std::vector<Coded>& c) {
+  size_t i = 0;
+  while (i < c.size() && c[i].step != kArmWeight && c[i].step != kArmBias) ++i;
+  return i;
+}
+
+torch::Tensor to_u8(const torch::Tensor& t) {
+  return t.to(torch::kFloat).mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8).contiguous();
+}
+
+torch::Tensor latent_tensor(const std::vector<int32_t>& v, const std::array<int64_t, 3>& s) {
+  return torch::from_blob(const_cast<int32_t*>(v.data()), {s[0], s[1], s[2]}, torch::kInt)
+      .to(torch::kFloat);
+}
+
+double psnr_of_mse(double mse) {
+  return mse > 0 ? 10 * std::log10(1.0 / mse) : 99.0;
+}
+
+}  // namespace
+
+ArmInt arm_from_symbols(int hidden, const std::vector<std::vector<int32_t>>& arm_q,
+                        const GridSteps& steps, const std::string& where) {
+  std::vector<std::vector<int32_t>> q8 = arm_q;
+  for (size_t i = 0; i < q8.size(); ++i) {
+    int shift = steps.shift[i % 2 == 0 ? kArmWeight : kArmBias];
+    for (int32_t& v : q8[i]) {
+      int64_t x = int64_t(v) * (int64_t(1) << (8 - shift));
+      if (x < -kMaxArmQ8 || x > kMaxArmQ8)
+        throw Error(where + ": context model weight out of range");
+      v = int32_t(x);
+    }
+  }
+  return ArmInt(hidden, std::move(q8));
+}
+
+std::vector<uint8_t> encode_level(const ArmInt& arm, const std::vector<int32_t>& g,
+                                  const std::array<int64_t, 3>& s, double* bits) {
+  RangeEncoder enc;
+  int T = int(s[0]), H = int(s[1]), W = int(s[2]);
+  size_t i = 0;
+  for (int t = 0; t < T; ++t)
+    for (int y = 0; y < H; ++y)
+      for (int x = 0; x < W; ++x, ++i) {
+        int32_t mu16;
+        int k;
+        arm.predict(g.data(), H, W, t, y, x, mu16, k);
+        laplace_encode(enc, g[i], mu16, k);
+        if (bits) *bits += laplace_cost_bits(g[i], mu16, k);
+      }
+  return enc.finish();
+}
+
+std::vector<int32_t> decode_level(const ArmInt& arm, const uint8_t* p, size_t n,
+                                  const std::array<int64_t, 3>& s, const std::string& where) {
+  RangeDecoder dec(p, n);
+  int T = int(s[0]), H = int(s[1]), W = int(s[2]);
+  std::vector<int32_t> g(size_t(T) * H * W);
+  size_t i = 0;
+  for (int t = 0; t < T; ++t)
+    for (int y = 0; y < H; ++y)
+      for (int x = 0; x < W; ++x, ++i) {
+        int32_t mu16;
+        int k;
+        arm.predict(g.data(), H, W, t, y, x, mu16, k);
+        try {
+          g[i] = laplace_decode(dec, mu16, k);
+        } catch (const Error& e) {
+          throw Error(where + ": " + e.what());
+        }
+      }
+  return g;
+}
+
+// ---- decoder ----
+
+GridDecoder::GridDecoder(const StreamHeader& h, torch::Device device, torch::ScalarType dtype)
+    : header_(h), device_(device), dtype_(dtype) {
+  nlohmann::json model_cfg;
+  QuantConfig unused;
+  parse_decoder_config(h.config, model_cfg, unused);
+  model_ = std::make_shared<LatentGrid>(parse_latent_grid_config(model_cfg), h.width, h.height);
+  model_->eval();
+  model_->to(device_, dtype_);
+}
+
+void GridDecoder::rebuild(const SegmentHeader& sh, const std::vector<uint8_t>& payload,
+                          std::vector<TensorStats>* stats) {
+  std::string where = "segment " + std::to_string(sh.index);
+  bool residual = sh.type == SegmentType::Residual;
+  if (residual && last_segment_ != int64_t(sh.index) - 1)
+    throw Error(where + ": residual segment without its previous segment");
+  last_segment_ = -1;  // until this one succeeds
+  if (stats) stats->clear();
+  ByteReader r(payload.data(), payload.size(), where);
+
+  GridSteps steps = state_.steps;
+  if (!residual)
+    for (int i = 0; i < 4; ++i) {
+      steps.shift[size_t(i)] = r.u8();
+      int max = i < 2 ? kMaxSynShift : kMaxArmShift;
+      if (steps.shift[size_t(i)] > max) throw Error(where + ": quantisation step out of range");
+    }
+  std::vector<Coded> coded = coded_tensors(*model_);
+  std::vector<std::vector<int32_t>> q(coded.size());
+  for (int g = 0; g < 4; ++g) {  // one coded block per step group (§8.2)
+    size_t count = 0;
+    for (const Coded& c : coded)
+      if (c.step == g) count += size_t(c.t.numel());
+    TensorStats st{kGroupNames[g]};
+    if (g == 0 && !residual) st.bytes = 4;
+    std::vector<int32_t> s = read_block(r, count, &st);
+    size_t at = 0;
+    for (size_t i = 0; i < coded.size(); ++i) {
+      if (coded[i].step != g) continue;
+      q[i].assign(s.begin() + long(at), s.begin() + long(at + size_t(coded[i].t.numel())));
+      at += q[i].size();
+      if (residual)
+        for (size_t k = 0; k < q[i].size(); ++k) {
+          int64_t v = int64_t(state_.q[i][k]) + q[i][k];
+          if (v < -kMaxSymbol || v > kMaxSymbol) throw Error(where + ": weight out of range");
+          q[i][k] = int32_t(v);
+        }
+    }
+    if (stats) stats->push_back(st);
+  }
+  size_t first_arm = first_arm_tensor(coded);
+  ArmInt arm = arm_from_symbols(model_->config().arm_hidden, arm_part(q, first_arm), steps, where);
+
+  std::vector<std::vector<int32_t>> latents;
+  auto shapes = latent_shapes(model_->config(), header_.width, header_.height, int(sh.frames));
+  for (size_t l = 0; l < shapes.size(); ++l) {
+    size_t start = r.position();
+    uint32_t size = r.u32();
+    const uint8_t* p = r.take(size);
+    latents.push_back(decode_level(arm, p, size, shapes[l], where));
+    if (stats) {
+      TensorStats st{"latents.l" + std::to_string(l)};
+      st.symbols = latents.back().size();
+      st.bytes = r.position() - start;
+      st.entropy_bits = order0_entropy_bits(latents.back());
+      st.coder = "laplace";
+      stats->push_back(st);
+    }
+  }
+  if (r.remaining() != 0) throw Error(where + ": payload has unexpected trailing bytes");
+
+  for (size_t i = 0; i < coded.size(); ++i)
+    dequantize_into(coded[i].t, q[i], steps.shift[coded[i].step]);
+  state_.steps = steps;
+  state_.q = std::move(q);
+  latents_ = std::move(latents);
+  arm_ = std::move(arm);
+  last_header_ = sh;
+  last_segment_ = sh.index;
+}
+
+void GridDecoder::reconstruct(std::vector<Frame>& frames,
+                              const std::function<bool(size_t, size_t)>& on_batch) {
+  const SegmentHeader& sh = last_header_;
+  torch::NoGradGuard ng;
+  frames.resize(sh.frames);
+  auto shapes = latent_shapes(model_->config(), header_.width, header_.height, int(sh.frames));
+  std::vector<torch::Tensor> lat;
+  for (size_t l = 0; l < shapes.size(); ++l)
+    lat.push_back(latent_tensor(latents_[l], shapes[l]).to(device_, dtype_));
+  torch::Tensor stacked = model_->upsample(lat, int(sh.frames));
+  for (int64_t s = 0; s < int64_t(sh.frames); s += batch_) {
+    int64_t b = std::min<int64_t>(batch_, int64_t(sh.frames) - s);
+    torch::Tensor y, uv;
+    model_->render(stacked.narrow(0, s, b), y, uv);
+    planes_to_frames(to_u8(y).cpu(), to_u8(uv).cpu(), header_.matrix, header_.range,
+                     int64_t(sh.first_frame) + s, frames.data() + s);
+    if (on_batch && !on_batch(size_t(s), size_t(b))) return;
+  }
+}
+
+// Synthesis and context model per pixel, the latter at full segments.
+DecoderComplexity grid_complexity(LatentGrid& m, const StreamHeader& h) {
+  DecoderComplexity c;
+  for (auto& x : coded_tensors(m)) c.params += size_t(x.t.numel());
+  const LatentGridConfig& g = m.config();
+  c.macs_per_pixel = m.synthesis_macs_per_pixel() +
+                     m.arm_macs_per_latent() * m.latents_per_pixel(int(h.segment_frames));
+  double per = double(g.levels.size());
+  for (int w : g.synthesis) per += w;
+  per += 6.0 * (1 + g.refine);
+  c.activations_per_pixel = per / 4;
+  c.pixels_per_frame = int64_t(h.width) * h.height;
+  return c;
+}
+
+DecoderComplexity GridDecoder::complexity() const {
+  return grid_complexity(*model_, header_);
+}
+
+// ---- encoder ----
+
+GridEncoder::GridEncoder(const CodecConfig& cfg, const StreamHeader& h, torch::Device device)
+    : cfg_(cfg), header_(h), device_(device) {
+  model_ = std::make_shared<LatentGrid>(parse_latent_grid_config(cfg.model), h.width, h.height);
+  model_->to(device_);
+}
+
+DecoderComplexity GridEncoder::complexity() const {
+  return grid_complexity(*model_, header_);
+}
+
+std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const SegmentHeader& sh,
+                                         FamilyDecoder& reference, uint64_t seed,
+                                         const std::function<void(const FitProgress&)>& progress,
+                                         std::vector<TensorStats>* written) {
+  auto* ref = dynamic_cast<GridDecoder*>(&reference);
+  if (!ref) throw Error("grid encoder: the reference decoder is of another family");
+  const TrainConfig& tc = cfg_.train;
+  const bool residual = sh.type == SegmentType::Residual, first = sh.index == 0;
+  const int T = int(frames.size());
+  const double pixels = double(T) * header_.width * header_.height;
+  std::vector<Coded> coded = coded_tensors(*model_);
+  if (!first) {  // start from what the decoder has: the previous segment's decoded weights
+    torch::NoGradGuard ng;
+    std::vector<Coded> src = coded_tensors(ref->model());
+    for (size_t i = 0; i < coded.size(); ++i) coded[i].t.copy_(src[i].t);
+  }
+  SegmentTensors d = frames_to_tensors(frames, header_.width, header_.height, device_);
+
+  // Latents start from the previous segment's where the shapes agree, else from zero.
+  auto shapes = latent_shapes(model_->config(), header_.width, header_.height, T);
+  std::vector<torch::Tensor> lat;
+  for (size_t l = 0; l < shapes.size(); ++l) {
+    std::vector<int64_t> s = {shapes[l][0], shapes[l][1], shapes[l][2]};
+    bool reuse = l < last_latents_.size() && last_latents_[l].sizes().vec() == s;
+    lat.push_back((reuse ? last_latents_[l].clone() : torch::zeros(s, torch::kFloat))
+                      .to(device_)
+                      .set_requires_grad(true));
+  }
+
+  // 1. Distortion + lambda * rate: noisy latents, then `qat_epochs` steps of hard rounding.
+  at::Generator gen = at::detail::createCPUGenerator(seed);
+  std::vector<torch::Tensor> nets;
+  for (auto& c : coded) nets.push_back(c.t);
+  torch::optim::Adam opt(
+      {torch::optim::OptimizerParamGroup(lat), torch::optim::OptimizerParamGroup(nets)},
+      torch::optim::AdamOptions(tc.lr));
+  const int steps = first ? tc.epochs : tc.warm_epochs, hard = tc.qat_epochs;
+  model_->train();
+  for (int s = 0; s < steps + hard; ++s) {
+    bool hard_phase = s >= steps;
+    double f;
+    if (!hard_phase) {
+      int warm = int(std::lround(tc.warmup * steps));
+      f = s < warm ? double(s + 1) / warm
+                   : 0.5 * (1 + std::cos(M_PI * double(s - warm) / std::max(1, steps - warm)));
+      f = std::max(f, 0.02);
+    } else {
+      f = 0.1 * 0.5 * (1 + std::cos(M_PI * double(s - steps) / std::max(1, hard)));
+    }
+    static_cast<torch::optim::AdamOptions&>(opt.param_groups()[0].options()).lr(tc.latent_lr * f);
+    static_cast<torch::optim::AdamOptions&>(opt.param_groups()[1].options()).lr(tc.lr * f);
+    std::vector<torch::Tensor> lq;
+    for (auto& l : lat) {
+      if (hard_phase)
+        lq.push_back(l + (torch::round(l) - l).detach());
+      else
+        lq.push_back(l + (torch::rand(l.sizes(), gen).to(device_) - 0.5));
+    }
+    torch::Tensor y_hat, uv_hat;
+    model_->synthesize(lq, T, y_hat, uv_hat);
+    torch::Tensor mse = mse_611(y_hat, uv_hat, d.y, d.uv);
+    torch::Tensor loss = mse;
+    if (tc.lambda > 0) loss = loss + tc.lambda * model_->rate_bits(lq) / pixels;
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+    if (progress)
+      progress({hard_phase ? "qat" : "fit", hard_phase ? s - steps + 1 : s + 1,
+                hard_phase ? hard : steps, psnr_of_mse(mse.item<double>())});
+  }
+  model_->eval();
+  torch::NoGradGuard ng;
+
+  // 2. Integer latents.
+  std::vector<std::vector<int32_t>> q_lat;
+  std::vector<torch::Tensor> lat_hat;
+  last_latents_.clear();
+  for (auto& l : lat) {
+    torch::Tensor r = torch::round(l.detach()).clamp(-(kMaxLatent - 1), kMaxLatent - 1);
+    last_latents_.push_back(l.detach().to(torch::kCPU).clone());
+    torch::Tensor ri = r.to(torch::kCPU, torch::kInt).contiguous();
+    q_lat.emplace_back(ri.data_ptr<int32_t>(), ri.data_ptr<int32_t>() + ri.numel());
+    lat_hat.push_back(r);
+  }
+
+  // 3. Quantisation steps: searched for an intra segment (distortion + lambda * bytes actually
+  //    written), inherited by a residual one.
+  std::vector<torch::Tensor> saved;
+  for (auto& c : coded) saved.push_back(c.t.detach().clone());
+  GridSteps st;
+  if (residual) {
+    st = ref->state().steps;
+  } else {
+    auto bytes_of = [&](Step which, int shift) {
+      std::vector<int32_t> sym;
+      for (auto& c : coded)
+        if (c.step == which) {
+          std::vector<int32_t> qc = quantize(c.t, shift);
+          sym.insert(sym.end(), qc.begin(), qc.end());
+        }
+      ByteWriter w;
+      write_block(w, sym, nullptr);
+      return double(w.size());
+    };
+    auto apply = [&](Step which, int shift) {
+      for (size_t i = 0; i < coded.size(); ++i)
+        if (coded[i].step == which) dequantize_into(coded[i].t, quantize(saved[i], shift), shift);
+    };
+    auto distortion = [&] {
+      torch::Tensor y_hat, uv_hat;
+      model_->synthesize(lat_hat, T, y_hat, uv_hat);
+      return mse_611(y_hat, uv_hat, d.y, d.uv).item<double>();
+    };
+    auto latent_bits = [&] { return model_->rate_bits(lat_hat).item<double>(); };
+    double lam = std::max(tc.lambda, 1e-9);
+    // Each step in turn, the others at their current choice (weights before biases).
+    st.shift = {12, 12, 8, 8};
+    for (Step which : {kSynWeight, kSynBias, kArmWeight, kArmBias}) {
+      bool arm = which == kArmWeight || which == kArmBias;
+      int lo = arm ? 0 : 3, hi = arm ? kMaxArmShift : 16;
+      double best = 1e300;
+      for (int shift = lo; shift <= hi; ++shift) {
+        apply(which, shift);
+        double cost = arm ? lam * (latent_bits() + 8 * bytes_of(which, shift)) / pixels
+                          : distortion() + lam * 8 * bytes_of(which, shift) / pixels;
+        if (cost < best) {
+          best = cost;
+          st.shift[which] = uint8_t(shift);
+        }
+      }
+      apply(which, st.shift[which]);
+    }
+  }
+
+  // 4. The payload (§8): steps, weights (or their change), latents per level.
+  std::vector<std::vector<int32_t>> q;
+  for (size_t i = 0; i < coded.size(); ++i)
+    q.push_back(quantize(saved[i], st.shift[coded[i].step]));
+  ByteWriter w;
+  if (!residual)
+    for (uint8_t s : st.shift) w.u8(s);
+  if (written) written->clear();
+  for (int g = 0; g < 4; ++g) {
+    std::vector<int32_t> sym;
+    for (size_t i = 0; i < coded.size(); ++i) {
+      if (coded[i].step != g) continue;
+      for (size_t k = 0; k < q[i].size(); ++k)
+        sym.push_back(residual ? q[i][k] - ref->state().q[i][k] : q[i][k]);
+    }
+    TensorStats ts{kGroupNames[g]};
+    if (g == 0 && !residual) ts.bytes = 4;
+    write_block(w, sym, &ts);
+    if (written) written->push_back(ts);
+  }
+  ArmInt arm = arm_from_symbols(model_->config().arm_hidden, arm_part(q, first_arm_tensor(coded)),
+                                st, "encoder");
+  for (size_t l = 0; l < shapes.size(); ++l) {
+    double bits = 0;
+    std::vector<uint8_t> b = encode_level(arm, q_lat[l], shapes[l], &bits);
+    w.u32(uint32_t(b.size()));
+    w.bytes(b);
+    if (written) {
+      TensorStats ts{"latents.l" + std::to_string(l)};
+      ts.symbols = q_lat[l].size();
+      ts.bytes = 4 + b.size();
+      ts.entropy_bits = order0_entropy_bits(q_lat[l]);
+      ts.coder = "laplace";
+      written->push_back(ts);
+    }
+  }
+  return std::move(w.data());
+}
+
+}  // namespace nerv

@@ -1,0 +1,43 @@
+#include "codec/hnerv_encoder.h"
+
+#include "codec/fitter.h"
+#include "codec/frame_tensors.h"
+#include "codec/hnerv_decoder.h"
+#include "io/error.h"
+
+namespace nerv {
+
+HnervEncoder::HnervEncoder(const CodecConfig& cfg, const StreamHeader& h, torch::Device device)
+    : cfg_(cfg), device_(device), model_(make_model(cfg.model, h.width, h.height)) {
+  model_->to(device_);
+}
+
+std::vector<uint8_t> HnervEncoder::encode(const std::vector<Frame>& frames, const SegmentHeader& sh,
+                                          FamilyDecoder& reference, uint64_t seed,
+                                          const std::function<void(const FitProgress&)>& progress,
+                                          std::vector<TensorStats>* written) {
+  auto* ref = dynamic_cast<HnervDecoder*>(&reference);
+  if (!ref) throw Error("hnerv encoder: the reference decoder is of another family");
+  bool first = sh.index == 0;
+  if (!first) {  // start from what the decoder has: the previous segment's decoded weights
+    torch::NoGradGuard ng;
+    NamedTensors src = ref->model().coded_tensors(), dst = model_->coded_tensors();
+    for (size_t i = 0; i < src.size(); ++i) dst[i].second.copy_(src[i].second);
+  }
+  SegmentTensors t =
+      frames_to_tensors(frames, model_->padded_width(), model_->padded_height(), device_);
+  SegmentPayload p = fit_segment(*model_, t, cfg_, sh.type, first, first ? nullptr : &ref->state(),
+                                 seed, progress);
+  return write_segment_payload(p, sh.type, written);
+}
+
+DecoderComplexity HnervEncoder::complexity() const {
+  DecoderComplexity c;
+  for (auto& [name, t] : model_->coded_tensors()) c.params += size_t(t.numel());
+  c.macs_per_pixel = model_->decoder_macs_per_pixel();
+  c.activations_per_pixel = model_->decoder_activations_per_pixel();
+  c.pixels_per_frame = int64_t(model_->padded_width()) * model_->padded_height();
+  return c;
+}
+
+}  // namespace nerv

@@ -1,0 +1,171 @@
+// The latent-grid family: its integer context model and latent coder round trips, the training
+// rate estimate against the bytes written, and strict configs. The family's end-to-end checks
+// (round trip, determinism, damage) run in codec_test.cpp with the `grid` parameter.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <random>
+
+#include "codec/bitstream.h"
+#include "codec/config.h"
+#include "codec/encoder.h"
+#include "codec/grid_codec.h"
+#include "codec/laplace_coder.h"
+#include "codec/segment_decoder.h"
+#include "io/error.h"
+#include "tests/test_util.h"
+
+namespace nerv {
+namespace {
+
+// A context model with random small weights, as the decoder would build it.
+ArmInt random_arm(int hidden, uint32_t seed, GridSteps* steps = nullptr) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int32_t> w(-40, 40);
+  std::vector<std::vector<int32_t>> q = {
+      std::vector<int32_t>(size_t(hidden) * kArmContext), std::vector<int32_t>(size_t(hidden)),
+      std::vector<int32_t>(size_t(hidden) * hidden),      std::vector<int32_t>(size_t(hidden)),
+      std::vector<int32_t>(2 * size_t(hidden)),           std::vector<int32_t>(2)};
+  for (auto& t : q)
+    for (auto& v : t) v = w(rng);
+  GridSteps s;
+  s.shift = {10, 10, 6, 4};
+  if (steps) *steps = s;
+  return arm_from_symbols(hidden, q, s, "test");
+}
+
+TEST(GridLatents, LevelRoundTripsUnderTheIntegerContextModel) {
+  std::mt19937 rng(3);
+  std::geometric_distribution<int> mag(0.4);
+  std::bernoulli_distribution sign(0.5);
+  for (int hidden : {2, 8, 16}) {
+    ArmInt arm = random_arm(hidden, uint32_t(hidden));
+    std::array<int64_t, 3> shape = {3, 17, 23};
+    std::vector<int32_t> g(size_t(3 * 17 * 23));
+    for (auto& v : g) v = mag(rng) * (sign(rng) ? 1 : -1);
+    g[5] = 70000;  // far outside any window: an escape
+    g[6] = -kMaxLatent;
+    double bits = 0;
+    std::vector<uint8_t> b = encode_level(arm, g, shape, &bits);
+    EXPECT_EQ(decode_level(arm, b.data(), b.size(), shape, "test"), g);
+    EXPECT_NEAR(double(b.size()) * 8, bits, 0.001 * bits + 64);
+  }
+}
+
+TEST(GridLatents, ContextModelIsCausal) {
+  // A latent's prediction reads only latents before it in raster order: changing any later
+  // latent never changes it.
+  ArmInt arm = random_arm(8, 7);
+  const int T = 2, H = 6, W = 7;
+  std::vector<int32_t> g(size_t(T * H * W));
+  std::mt19937 rng(1);
+  for (auto& v : g) v = int32_t(rng() % 9) - 4;
+  for (int i = 0; i < T * H * W; ++i) {
+    int t = i / (H * W), y = (i / W) % H, x = i % W;
+    int32_t mu, mu2;
+    int k, k2;
+    arm.predict(g.data(), H, W, t, y, x, mu, k);
+    std::vector<int32_t> h = g;
+    for (int j = i; j < T * H * W; ++j) h[size_t(j)] += 5;
+    arm.predict(h.data(), H, W, t, y, x, mu2, k2);
+    EXPECT_EQ(mu, mu2);
+    EXPECT_EQ(k, k2);
+  }
+}
+
+TEST(GridLatents, CorruptLevelIsACleanError) {
+  ArmInt arm = random_arm(8, 11);
+  std::array<int64_t, 3> shape = {2, 9, 9};
+  std::mt19937 rng(5);
+  int errors = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    std::vector<uint8_t> junk(size_t(rng() % 64));
+    for (auto& b : junk) b = uint8_t(rng());
+    try {
+      decode_level(arm, junk.data(), junk.size(), shape, "test");
+    } catch (const Error&) {
+      ++errors;
+    }
+  }
+  SUCCEED() << errors << " of 300 junk inputs were refused";
+}
+
+TEST(GridLatents, ContextModelWeightsOutOfRangeAreRefused) {
+  std::vector<std::vector<int32_t>> q = {std::vector<int32_t>(4 * kArmContext),
+                                         std::vector<int32_t>(4),
+                                         std::vector<int32_t>(16),
+                                         std::vector<int32_t>(4),
+                                         std::vector<int32_t>(8),
+                                         std::vector<int32_t>(2)};
+  q[0][3] = 1 << 20;  // times 2^(8 - 0): far beyond 2^20 in Q8
+  GridSteps s;
+  s.shift = {8, 8, 0, 0};
+  EXPECT_THROW(arm_from_symbols(4, q, s, "test"), Error);
+}
+
+// The encoder trains on the float rate estimate; the bytes written come from the integer
+// model. They must agree closely or lambda would not mean what it says.
+TEST(GridRate, EstimateMatchesTheLatentBytesWritten) {
+  std::string out = (std::filesystem::temp_directory_path() /
+                     ("nervc-grid-rate-" + std::to_string(getpid()) + ".nerv"))
+                        .string();
+  auto reader = open_video_reader(test::data("foreman_64x64_6f.y4m"), {});
+  EncodeOptions opt;
+  opt.cfg = load_config_file(test::data("tiny_grid_config.json"));
+  opt.cfg.segment_frames = 6;
+  encode_video(*reader, out, opt, nullptr);
+
+  BitstreamReader r(out);
+  SegmentDecoder dec(r.header());
+  BitstreamReader::Chunk c;
+  while (r.next(c) && c.kind != BitstreamReader::Chunk::Segment) {
+  }
+  std::vector<TensorStats> stats;
+  dec.rebuild(c.segment, c.payload, &stats);
+  auto& grid = dynamic_cast<GridDecoder&>(dec.family());
+  double written = 0;
+  for (const TensorStats& s : stats)
+    if (s.coder == "laplace") written += 8.0 * double(s.bytes - 4);  // less the size field
+  std::vector<torch::Tensor> lat;
+  auto shapes = latent_shapes(grid.model().config(), 64, 64, int(c.segment.frames));
+  for (size_t l = 0; l < shapes.size(); ++l)
+    lat.push_back(torch::tensor(grid.latents()[l], torch::kInt)
+                      .reshape({shapes[l][0], shapes[l][1], shapes[l][2]})
+                      .to(torch::kFloat));
+  torch::NoGradGuard ng;
+  double estimate = grid.model().rate_bits(lat).item<double>();
+  double exact = 0;  // what the integer model costs, before the coder's own overhead
+  for (size_t l = 0; l < shapes.size(); ++l)
+    encode_level(grid.arm(), grid.latents()[l], shapes[l], &exact);
+  std::printf("latent bits: estimate %.0f, integer model %.0f, written %.0f\n", estimate, exact,
+              written);
+  EXPECT_GT(written, 200.0);  // a real amount of latent information
+  EXPECT_NEAR(estimate, written, 0.03 * written)
+      << "estimate " << estimate << " written " << written;
+  std::filesystem::remove(out);
+}
+
+TEST(GridConfig, AbsurdValuesAreRefused) {
+  nlohmann::json base = nlohmann::json::parse(std::ifstream(test::data("tiny_grid_config.json")));
+  auto refused = [&](const char* key, nlohmann::json value, const char* msg) {
+    nlohmann::json j = base;
+    j["model"][key] = value;
+    try {
+      parse_codec_config(j, "cfg");
+      ADD_FAILURE() << key << " accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(msg), std::string::npos) << e.what();
+    }
+  };
+  refused("levels", nlohmann::json::array(), "levels");
+  refused("levels", {{3, 1}}, "powers of two");
+  refused("levels", {{1 << 20, 1}}, "powers of two");
+  refused("levels", {{1, 1, 1}}, "pairs");
+  refused("synthesis", {100000}, "synthesis");
+  refused("arm_hidden", 1000, "arm_hidden");
+  refused("refine", -1, "refine");
+  refused("colour", 1, "unknown key");
+}
+
+}  // namespace
+}  // namespace nerv
