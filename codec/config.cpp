@@ -48,7 +48,7 @@ CodecConfig parse_codec_config(const nlohmann::json& j, const std::string& where
   c.train.msssim_weight = t.number("msssim_weight", 0.0, 1.0, 0.0);
   c.train.temporal_l1 = t.number("temporal_l1", 0.0, 1.0, 1e-4);
   c.train.lambda = t.number("lambda", 0.0, 10.0, 0.0);
-  c.train.latent_lr = t.number("latent_lr", 1e-6, 1.0, 0.02);
+  c.train.latent_lr = t.number("latent_lr", 1e-6, 1.0, 0.2);
   t.finish();
   c.quant = f.has("quant") ? parse_quant(f.object("quant"), where) : QuantConfig{};
   f.finish();
@@ -88,6 +88,7 @@ void override_epochs(TrainConfig& t, int epochs) {
 }
 
 nlohmann::json decoder_config(const CodecConfig& c) {
+  if (c.model.value("arch", "") == "grid") return {{"model", c.model}};  // steps are in payloads
   return {{"model", c.model}, {"quant", quant_json(c.quant)}};
 }
 
@@ -95,7 +96,9 @@ void parse_decoder_config(const nlohmann::json& j, nlohmann::json& model, QuantC
   JsonFields f(j, "stream config");
   model = f.object("model");
   validate_model_config(model);
-  quant = parse_quant(f.object("quant"), "stream config");
+  bool grid = model.value("arch", "") == "grid";
+  if (grid && f.has("quant")) throw Error("stream config: unknown key 'quant'");
+  quant = grid ? QuantConfig{} : parse_quant(f.object("quant"), "stream config");
   f.finish();
 }
 

@@ -19,7 +19,7 @@ struct TrainConfig {
   // Latent-grid family only: an "epoch" is one training step over the whole segment, and
   // qat_epochs are the final steps with hard-rounded latents.
   double lambda = 0;        // loss = D + lambda * R, R in bits per pixel
-  double latent_lr = 0.02;  // learning rate of the latent grids (the networks use lr)
+  double latent_lr = 0.2;  // learning rate of the latent grids (the networks use lr)
 };
 
 struct QuantConfig {
@@ -45,7 +45,8 @@ std::vector<std::string> preset_names();
 // Sets the first segment's epochs; warm-started segments and QAT scale with it.
 void override_epochs(TrainConfig& t, int epochs);
 
-// What the decoder needs, stored in the stream header: {"model": ..., "quant": ...}.
+// What the decoder needs, stored in the stream header: {"model": ..., "quant": ...} (no "quant"
+// for the grid family).
 nlohmann::json decoder_config(const CodecConfig& c);
 void parse_decoder_config(const nlohmann::json& j, nlohmann::json& model, QuantConfig& quant);
 

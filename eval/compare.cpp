@@ -217,7 +217,7 @@ std::string qp_range(const std::vector<int>& qps) {
 
 }  // namespace
 
-const std::vector<double> kDefaultLambdas = {0.02, 0.006, 0.002, 0.0006};
+const std::vector<double> kDefaultLambdas = {0.04, 0.012, 0.004, 0.0012};
 
 std::string default_lambdas_text() {
   std::string s;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "io/error.h"
+#include "models/arm_rate.h"
 #include "models/json_fields.h"
 
 namespace nerv {
@@ -107,7 +108,9 @@ torch::Tensor LatentGrid::upsample(const std::vector<torch::Tensor>& latents, in
 }
 
 void LatentGrid::render(const torch::Tensor& stacked, torch::Tensor& y, torch::Tensor& uv) {
-  torch::Tensor x = stacked;
+  // Channels-last: the 1x1 layers become one matrix product over positions (about 1.3x faster
+  // on the CPU at these widths).
+  torch::Tensor x = stacked.contiguous(torch::MemoryFormat::ChannelsLast);
   for (size_t i = 0; i < syn_.size(); ++i) {
     x = syn_[i]->forward(x);
     if (i + 1 < syn_.size()) x = torch::relu(x);
@@ -141,6 +144,16 @@ void LatentGrid::arm(const torch::Tensor& ctx, torch::Tensor& mu, torch::Tensor&
 }
 
 torch::Tensor LatentGrid::rate_bits(const std::vector<torch::Tensor>& latents) {
+  if (!latents[0].device().is_cpu() || latents[0].scalar_type() != torch::kFloat)
+    return rate_bits_ops(latents);
+  torch::Tensor total = torch::zeros({}, latents[0].options());
+  for (const torch::Tensor& l : latents)
+    total = total + arm_rate_bits_cpu(l, arm0_->weight, arm0_->bias, arm1_->weight, arm1_->bias,
+                                      arm2_->weight, arm2_->bias);
+  return total;
+}
+
+torch::Tensor LatentGrid::rate_bits_ops(const std::vector<torch::Tensor>& latents) {
   torch::Tensor total = torch::zeros({}, latents[0].options());
   for (const torch::Tensor& l : latents) {
     torch::Tensor mu, ls;

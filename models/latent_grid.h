@@ -66,8 +66,10 @@ class LatentGrid final : public torch::nn::Module {
   static torch::Tensor contexts(const torch::Tensor& latent);
   // ARM over contexts: mean and log2 scale, each [n].
   void arm(const torch::Tensor& ctx, torch::Tensor& mu, torch::Tensor& log2_scale);
-  // Bits of the latents under the ARM's Laplace (bins of width 1 around each value).
+  // Bits of the latents under the ARM's Laplace (bins of width 1 around each value, at most 16
+  // bits each): fused on the CPU (arm_rate.h), tensor operations elsewhere (rate_bits_ops).
   torch::Tensor rate_bits(const std::vector<torch::Tensor>& latents);
+  torch::Tensor rate_bits_ops(const std::vector<torch::Tensor>& latents);
 
   // The transmitted tensors, in bitstream order, split by module.
   NamedTensors synthesis_tensors();

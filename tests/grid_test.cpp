@@ -13,6 +13,7 @@
 #include "codec/laplace_coder.h"
 #include "codec/segment_decoder.h"
 #include "io/error.h"
+#include "models/latent_grid.h"
 #include "tests/test_util.h"
 
 namespace nerv {
@@ -143,6 +144,38 @@ TEST(GridRate, EstimateMatchesTheLatentBytesWritten) {
   EXPECT_NEAR(estimate, written, 0.03 * written)
       << "estimate " << estimate << " written " << written;
   std::filesystem::remove(out);
+}
+
+// The fused CPU rate and the tensor-operation rate (used on GPUs) are the same function: same
+// bits and same gradients for the latents and every context-model weight.
+TEST(GridRate, FusedRateMatchesTensorOperations) {
+  torch::manual_seed(4);
+  nlohmann::json j = {
+      {"arch", "grid"}, {"levels", {{1, 1}, {2, 2}}}, {"synthesis", {8}}, {"arm_hidden", 6}};
+  LatentGrid m(parse_latent_grid_config(j), 40, 30);
+  {
+    torch::NoGradGuard ng;  // a context model that predicts something
+    for (auto& [name, t] : m.arm_tensors()) t.normal_(0, 0.4);
+  }
+  std::vector<torch::Tensor> lat;
+  for (auto& s : latent_shapes(m.config(), 40, 30, 5))
+    lat.push_back((torch::randn({s[0], s[1], s[2]}) * 3).requires_grad_(true));
+  auto grads = [&](bool fused) {
+    for (auto& l : lat) l.mutable_grad() = torch::Tensor();
+    for (auto& [name, t] : m.arm_tensors()) t.mutable_grad() = torch::Tensor();
+    torch::Tensor bits = fused ? m.rate_bits(lat) : m.rate_bits_ops(lat);
+    bits.backward();
+    std::vector<torch::Tensor> g = {bits.detach().clone()};
+    for (auto& l : lat) g.push_back(l.grad().clone());
+    for (auto& [name, t] : m.arm_tensors()) g.push_back(t.grad().clone());
+    return g;
+  };
+  std::vector<torch::Tensor> a = grads(true), b = grads(false);
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_NEAR(a[0].item<double>(), b[0].item<double>(), 1e-4 * b[0].item<double>());
+  for (size_t i = 1; i < a.size(); ++i)  // float sums in another order: relative to the norm
+    EXPECT_LT((a[i] - b[i]).norm().item<double>(), 1e-4 * b[i].norm().item<double>() + 1e-6)
+        << i << ": max difference " << (a[i] - b[i]).abs().max().item<double>();
 }
 
 TEST(GridConfig, AbsurdValuesAreRefused) {
