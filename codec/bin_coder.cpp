@@ -7,48 +7,34 @@ constexpr int kAdapt = 5;
 constexpr uint32_t kTop = 1u << 24;
 }  // namespace
 
-void BinEncoder::shift_low() {
-  if (uint32_t(low_) < 0xFF000000u || (low_ >> 32) != 0) {
-    uint8_t carry = uint8_t(low_ >> 32);
-    uint8_t temp = cache_;
-    do {
-      out_.push_back(uint8_t(temp + carry));
-      temp = 0xFF;
-    } while (--cache_size_ != 0);
-    cache_ = uint8_t(low_ >> 24);
-  }
-  ++cache_size_;
-  low_ = (low_ & 0x00FFFFFFu) << 8;
-}
-
 void BinEncoder::encode(BitContext& ctx, int bit) {
   uint32_t bound = (range_ >> kProbBits) * ctx.p0;
   if (!bit) {
     range_ = bound;
     ctx.p0 += ((1 << kProbBits) - ctx.p0) >> kAdapt;
   } else {
-    low_ += bound;
+    o_.low += bound;
     range_ -= bound;
     ctx.p0 -= ctx.p0 >> kAdapt;
   }
   while (range_ < kTop) {
     range_ <<= 8;
-    shift_low();
+    o_.shift_low();
   }
 }
 
 void BinEncoder::bypass(int bit) {
   range_ >>= 1;
-  if (bit) low_ += range_;
+  if (bit) o_.low += range_;
   while (range_ < kTop) {
     range_ <<= 8;
-    shift_low();
+    o_.shift_low();
   }
 }
 
 std::vector<uint8_t> BinEncoder::finish() {
-  for (int i = 0; i < 5; ++i) shift_low();
-  return std::move(out_);
+  for (int i = 0; i < 5; ++i) o_.shift_low();
+  return std::move(o_.out);
 }
 
 BinDecoder::BinDecoder(const uint8_t* p, size_t n) : p_(p), n_(n) {

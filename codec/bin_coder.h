@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "codec/carry_output.h"
+
 namespace nerv {
 
 struct BitContext {
@@ -19,12 +21,8 @@ class BinEncoder {
   std::vector<uint8_t> finish();
 
  private:
-  void shift_low();
-  uint64_t low_ = 0;
   uint32_t range_ = 0xFFFFFFFFu;
-  uint8_t cache_ = 0;
-  uint64_t cache_size_ = 1;
-  std::vector<uint8_t> out_;
+  CarryOutput o_;
 };
 
 class BinDecoder {

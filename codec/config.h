@@ -18,7 +18,7 @@ struct TrainConfig {
   double temporal_l1 = 1e-4;  // penalty per quantisation step of change from the last segment
   // Latent-grid family only: an "epoch" is one training step over the whole segment, and
   // qat_epochs are the final steps with hard-rounded latents.
-  double lambda = 0;        // loss = D + lambda * R, R in bits per pixel
+  double lambda = 0;       // loss = D + lambda * R, R in bits per pixel
   double latent_lr = 0.2;  // learning rate of the latent grids (the networks use lr)
 };
 

@@ -68,11 +68,15 @@ void HnervDecoder::rebuild(const SegmentHeader& sh, const std::vector<uint8_t>& 
 }
 
 DecoderComplexity HnervDecoder::complexity() const {
+  return hnerv_complexity(*model_);
+}
+
+DecoderComplexity hnerv_complexity(InrModel& model) {
   DecoderComplexity c;
-  for (auto& [name, t] : model_->coded_tensors()) c.params += size_t(t.numel());
-  c.macs_per_pixel = model_->decoder_macs_per_pixel();
-  c.activations_per_pixel = model_->decoder_activations_per_pixel();
-  c.pixels_per_frame = int64_t(model_->padded_width()) * model_->padded_height();
+  for (auto& [name, t] : model.coded_tensors()) c.params += size_t(t.numel());
+  c.macs_per_pixel = model.decoder_macs_per_pixel();
+  c.activations_per_pixel = model.decoder_activations_per_pixel();
+  c.pixels_per_frame = int64_t(model.padded_width()) * model.padded_height();
   return c;
 }
 

@@ -66,4 +66,7 @@ class HnervDecoder final : public FamilyDecoder {
   HostCopy copies_[2];  // two batches in flight: one computed, one copied
 };
 
+// Parameters, MACs and activations of an hnerv decoder network (encoder and decoder report it).
+DecoderComplexity hnerv_complexity(InrModel& model);
+
 }  // namespace nerv

@@ -32,12 +32,7 @@ std::vector<uint8_t> HnervEncoder::encode(const std::vector<Frame>& frames, cons
 }
 
 DecoderComplexity HnervEncoder::complexity() const {
-  DecoderComplexity c;
-  for (auto& [name, t] : model_->coded_tensors()) c.params += size_t(t.numel());
-  c.macs_per_pixel = model_->decoder_macs_per_pixel();
-  c.activations_per_pixel = model_->decoder_activations_per_pixel();
-  c.pixels_per_frame = int64_t(model_->padded_width()) * model_->padded_height();
-  return c;
+  return hnerv_complexity(*model_);
 }
 
 }  // namespace nerv

@@ -17,31 +17,17 @@ void check_bits(int bits) {
 }
 }  // namespace
 
-void RangeEncoder::shift_low() {
-  if (uint32_t(low_) < 0xFF000000u || (low_ >> 32) != 0) {
-    uint8_t carry = uint8_t(low_ >> 32);
-    uint8_t temp = cache_;
-    do {
-      out_.push_back(uint8_t(temp + carry));
-      temp = 0xFF;
-    } while (--cache_size_ != 0);
-    cache_ = uint8_t(low_ >> 24);
-  }
-  ++cache_size_;
-  low_ = (low_ & 0x00FFFFFFu) << 8;
-}
-
 void RangeEncoder::normalize() {
   while (range_ < kTop) {
     range_ <<= 8;
-    shift_low();
+    o_.shift_low();
   }
 }
 
 void RangeEncoder::encode(uint32_t cum, uint32_t freq) {
   check_symbol(cum, freq);
   uint32_t r = range_ >> kRangeTotalBits;
-  low_ += uint64_t(r) * cum;
+  o_.low += uint64_t(r) * cum;
   range_ = r * freq;
   normalize();
 }
@@ -49,17 +35,17 @@ void RangeEncoder::encode(uint32_t cum, uint32_t freq) {
 void RangeEncoder::bypass(uint32_t value, int bits) {
   check_bits(bits);
   range_ >>= bits;
-  low_ += uint64_t(range_) * (value & ((1u << bits) - 1));
+  o_.low += uint64_t(range_) * (value & ((1u << bits) - 1));
   normalize();
 }
 
 std::vector<uint8_t> RangeEncoder::finish() {
   // Any value in [low, low + range) decodes the same; range >= 2^24, so rounding low up to a
   // multiple of 2^24 stays inside and leaves only zero bytes after its top byte.
-  low_ = (low_ + 0xFFFFFFu) & ~uint64_t(0xFFFFFFu);
-  for (int i = 0; i < 5; ++i) shift_low();
-  while (!out_.empty() && out_.back() == 0) out_.pop_back();
-  return std::move(out_);
+  o_.low = (o_.low + 0xFFFFFFu) & ~uint64_t(0xFFFFFFu);
+  for (int i = 0; i < 5; ++i) o_.shift_low();
+  while (!o_.out.empty() && o_.out.back() == 0) o_.out.pop_back();
+  return std::move(o_.out);
 }
 
 RangeDecoder::RangeDecoder(const uint8_t* p, size_t n) : p_(p), n_(n) {

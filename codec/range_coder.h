@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "codec/carry_output.h"
+
 namespace nerv {
 
 constexpr int kRangeTotalBits = 16;
@@ -24,12 +26,8 @@ class RangeEncoder {
 
  private:
   void normalize();
-  void shift_low();
-  uint64_t low_ = 0;
   uint32_t range_ = 0xFFFFFFFFu;
-  uint8_t cache_ = 0;
-  uint64_t cache_size_ = 1;
-  std::vector<uint8_t> out_;
+  CarryOutput o_;
 };
 
 class RangeDecoder {
