@@ -13,10 +13,6 @@
 namespace nerv {
 namespace {
 
-double psnr_of_mse(double mse) {
-  return mse > 0 ? 10 * std::log10(1.0 / mse) : 99.0;
-}
-
 // Warm-up then cosine decay, as a multiplier of the base learning rate.
 double lr_factor(int64_t step, int64_t total, double warmup) {
   int64_t warm = int64_t(std::llround(warmup * double(total)));

@@ -38,13 +38,14 @@ void split_output(const torch::Tensor& out, int w, int h, torch::Tensor& y, torc
   uv = torch::avg_pool2d(c, 2);
 }
 
+torch::Tensor to_8bit(const torch::Tensor& t) {
+  return t.to(torch::kFloat).mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8).contiguous();
+}
+
 std::vector<torch::Tensor> output_planes(const torch::Tensor& out, int w, int h) {
   torch::Tensor y, uv;
   split_output(out.to(torch::kFloat), w, h, y, uv);
-  auto to_u8 = [](const torch::Tensor& t) {
-    return t.mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8).contiguous();
-  };
-  return {to_u8(y), to_u8(uv)};
+  return {to_8bit(y), to_8bit(uv)};
 }
 
 void planes_to_frames(const torch::Tensor& y8, const torch::Tensor& uv8, ColorMatrix m,

@@ -22,6 +22,9 @@ SegmentTensors frames_to_tensors(const std::vector<Frame>& frames, int padded_w,
 // Network output [N, 3, Hp, Wp] -> luma [N, 1, H, W] and 4:2:0 chroma [N, 2, Hc, Wc].
 void split_output(const torch::Tensor& out, int w, int h, torch::Tensor& y, torch::Tensor& uv);
 
+// Samples in [0, 1] -> 8 bits: clamp(round_half_even(255 * v), 0, 255), where they are.
+torch::Tensor to_8bit(const torch::Tensor& t);
+
 // Network output [N, 3, Hp, Wp] -> {luma [N, 1, H, W], chroma [N, 2, Hc, Wc]} as 8-bit
 // planes, made where the network ran so that only 8-bit planes cross to the host.
 std::vector<torch::Tensor> output_planes(const torch::Tensor& out, int w, int h);

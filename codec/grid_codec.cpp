@@ -75,17 +75,9 @@ size_t first_arm_tensor(const std::vector<Coded>& c) {
   return i;
 }
 
-torch::Tensor to_u8(const torch::Tensor& t) {
-  return t.to(torch::kFloat).mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8).contiguous();
-}
-
 torch::Tensor latent_tensor(const std::vector<int32_t>& v, const std::array<int64_t, 3>& s) {
   return torch::from_blob(const_cast<int32_t*>(v.data()), {s[0], s[1], s[2]}, torch::kInt)
       .to(torch::kFloat);
-}
-
-double psnr_of_mse(double mse) {
-  return mse > 0 ? 10 * std::log10(1.0 / mse) : 99.0;
 }
 
 }  // namespace
@@ -240,7 +232,7 @@ void GridDecoder::reconstruct(std::vector<Frame>& frames,
     int64_t b = std::min<int64_t>(batch_, int64_t(sh.frames) - s);
     torch::Tensor y, uv;
     model_->render(stacked.narrow(0, s, b), y, uv);
-    planes_to_frames(to_u8(y).cpu(), to_u8(uv).cpu(), header_.matrix, header_.range,
+    planes_to_frames(to_8bit(y).cpu(), to_8bit(uv).cpu(), header_.matrix, header_.range,
                      int64_t(sh.first_frame) + s, frames.data() + s);
     if (on_batch && !on_batch(size_t(s), size_t(b))) return;
   }
@@ -372,9 +364,9 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
   } else {
     auto bytes_of = [&](Step which, int shift) {
       std::vector<int32_t> sym;
-      for (auto& c : coded)
-        if (c.step == which) {
-          std::vector<int32_t> qc = quantize(c.t, shift);
+      for (size_t i = 0; i < coded.size(); ++i)
+        if (coded[i].step == which) {
+          std::vector<int32_t> qc = quantize(saved[i], shift);
           sym.insert(sym.end(), qc.begin(), qc.end());
         }
       ByteWriter w;

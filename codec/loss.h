@@ -3,7 +3,14 @@
 #pragma once
 #include <torch/torch.h>
 
+#include <cmath>
+
 namespace nerv {
+
+// PSNR of a mean squared error on the [0, 1] scale (99 dB for 0), for progress lines.
+inline double psnr_of_mse(double mse) {
+  return mse > 0 ? 10 * std::log10(1.0 / mse) : 99.0;
+}
 
 // (6 * MSE_Y + MSE_U + MSE_V) / 8. y: [N,1,H,W], uv: [N,2,Hc,Wc].
 torch::Tensor mse_611(const torch::Tensor& y_hat, const torch::Tensor& uv_hat,
