@@ -1,5 +1,7 @@
 #include "io/file_sink.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -15,7 +17,10 @@ FileSink::FileSink(const std::string& path) : out_(path) {
   if (is_stream_target(path)) throw Error(path + ": only a file or '-' can be written here");
   f_ = std::fopen(out_.write_path().c_str(), "wb");
   if (!f_) throw Error(path + ": cannot open for writing: " + std::strerror(errno));
-  seekable_ = true;
+  // Only a regular file can be rewritten in place: a FIFO, a terminal or /dev/stdout on a pipe
+  // opens like a file but cannot seek.
+  struct stat st {};
+  seekable_ = fstat(fileno(f_), &st) == 0 && S_ISREG(st.st_mode);
 }
 
 FileSink::~FileSink() {

@@ -16,7 +16,7 @@ class FileSink {
   void write(const std::vector<uint8_t>& bytes) { write(bytes.data(), bytes.size()); }
   void write(const void* data, size_t n);
   uint64_t position() const { return pos_; }
-  bool seekable() const { return seekable_; }
+  bool seekable() const { return seekable_; }  // a regular file (not stdout, a FIFO, a device)
   // Overwrites bytes already written (seekable sinks only).
   void patch(uint64_t offset, const std::vector<uint8_t>& bytes);
   void commit();
