@@ -29,8 +29,8 @@ void HnervDecoder::rebuild(const SegmentHeader& sh, const std::vector<uint8_t>& 
   last_segment_ = -1;  // until this one succeeds
   if (stats) stats->clear();
   std::vector<int64_t> eshape = model_->embedding_shape();
-  SegmentPayload p =
-      read_segment_payload(payload, sh.type, sh.frames, eshape, shapes_, where, stats);
+  SegmentPayload p = read_segment_payload(payload, sh.type, sh.frames, eshape, quant_.embed_bits,
+                                          shapes_, where, stats);
   if (stats)
     for (size_t i = 0; i < shapes_.size(); ++i) (*stats)[i + 1].name = shapes_[i].name;
 
@@ -41,7 +41,7 @@ void HnervDecoder::rebuild(const SegmentHeader& sh, const std::vector<uint8_t>& 
     for (size_t t = 0; t < shapes_.size(); ++t)
       for (size_t k = 0; k < state_.q[t].size(); ++k) {
         int64_t v = int64_t(state_.q[t][k]) + p.symbols[t][k];
-        if (v < -kMaxSymbol * 2 || v > kMaxSymbol * 2) throw Error(where + ": weight out of range");
+        if (v < -kMaxSymbol || v > kMaxSymbol) throw Error(where + ": weight out of range");
         state_.q[t][k] = int32_t(v);
       }
   }

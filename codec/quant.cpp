@@ -95,7 +95,7 @@ void dequantize_affine(const int32_t* sym, size_t n, size_t inner, const AffineG
     for (size_t c = 0; c < channels; ++c)
       for (size_t i = 0; i < inner; ++i) {
         size_t at = (k * channels + c) * inner + i;
-        x[at] = float(double(g.offset[c]) + double(g.step[c]) * double(sym[at] + mid));
+        x[at] = float(double(g.offset[c]) + double(g.step[c]) * (double(sym[at]) + double(mid)));
       }
 }
 

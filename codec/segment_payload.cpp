@@ -61,6 +61,15 @@ float finite_f32(ByteReader& r, const char* what) {
   return v;
 }
 
+// §3.1: every decoded symbol lies in [lo, hi] (an entropy coder can send any int32).
+void check_range(const std::vector<int32_t>& s, int64_t lo, int64_t hi, const std::string& where,
+                 const char* what) {
+  for (int32_t v : s)
+    if (v < lo || v > hi)
+      throw Error(where + ": " + what + " " + std::to_string(v) + " out of range [" +
+                  std::to_string(lo) + ", " + std::to_string(hi) + "]");
+}
+
 }  // namespace
 
 size_t TensorShape::numel() const {
@@ -95,7 +104,7 @@ std::vector<uint8_t> write_segment_payload(const SegmentPayload& p, SegmentType 
 
 SegmentPayload read_segment_payload(const std::vector<uint8_t>& bytes, SegmentType type,
                                     uint32_t frames, const std::vector<int64_t>& embed_shape,
-                                    const std::vector<TensorShape>& tensors,
+                                    int embed_bits, const std::vector<TensorShape>& tensors,
                                     const std::string& where, std::vector<TensorStats>* stats) {
   ByteReader r(bytes.data(), bytes.size(), where);
   SegmentPayload p;
@@ -109,6 +118,8 @@ SegmentPayload read_segment_payload(const std::vector<uint8_t>& bytes, SegmentTy
   }
   est.bytes = channels * 8;
   p.embed_symbols = read_block(r, embed_numel * frames, &est);
+  int64_t half = int64_t(1) << (embed_bits - 1);
+  check_range(p.embed_symbols, -half, half - 1, where, "embedding symbol");
   if (stats) stats->push_back(est);
   for (const TensorShape& t : tensors) {
     TensorStats st{t.name};
@@ -123,6 +134,11 @@ SegmentPayload read_segment_payload(const std::vector<uint8_t>& bytes, SegmentTy
       p.grids.push_back(std::move(g));
     }
     p.symbols.push_back(read_block(r, t.numel(), &st));
+    if (type == SegmentType::Intra)
+      check_range(p.symbols.back(), -kMaxSymbol, kMaxSymbol, where, "weight symbol");
+    else  // a change between two weights within ±2^20
+      check_range(p.symbols.back(), -2 * int64_t(kMaxSymbol), 2 * int64_t(kMaxSymbol), where,
+                  "weight change");
     if (stats) stats->push_back(st);
   }
   if (r.remaining() != 0) throw Error(where + ": payload has unexpected trailing bytes");

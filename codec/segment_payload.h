@@ -43,12 +43,13 @@ struct TensorStats {
 void write_block(ByteWriter& w, const std::vector<int32_t>& symbols, TensorStats* st);
 std::vector<int32_t> read_block(ByteReader& r, size_t count, TensorStats* st);
 
-// `embed_shape` is one frame's embedding shape; `tensors` the decoder's tensors in order.
+// `embed_shape` is one frame's embedding shape, `embed_bits` b_e; `tensors` the decoder's
+// tensors in order. Every symbol is checked against its range (§3.1).
 std::vector<uint8_t> write_segment_payload(const SegmentPayload& p, SegmentType type,
                                            std::vector<TensorStats>* stats);
 SegmentPayload read_segment_payload(const std::vector<uint8_t>& bytes, SegmentType type,
                                     uint32_t frames, const std::vector<int64_t>& embed_shape,
-                                    const std::vector<TensorShape>& tensors,
+                                    int embed_bits, const std::vector<TensorShape>& tensors,
                                     const std::string& where, std::vector<TensorStats>* stats);
 
 }  // namespace nerv

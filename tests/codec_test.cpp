@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
 #include <fstream>
 #include <map>
 #include <random>
@@ -12,7 +13,9 @@
 #include "codec/config.h"
 #include "codec/decoder.h"
 #include "codec/encoder.h"
+#include "codec/fitter.h"
 #include "codec/segment_decoder.h"
+#include "codec/symbol_coders.h"
 #include "io/error.h"
 #include "io/metrics.h"
 #include "tests/test_util.h"
@@ -369,6 +372,117 @@ TEST(Bitstream, AbsurdHeaderFieldsAreRefused) {
   EXPECT_NE(with([](StreamHeader& x) { x.segment_frames = 100000; }).find("out of range"),
             std::string::npos);
   EXPECT_NE(with([](StreamHeader& x) {}).find("missing key 'arch'"), std::string::npos);
+}
+
+// §3.1 symbol ranges, on payloads written here for the tiny hnerv model of
+// tests/data/truncated.nerv (b_e = 6), every block with coder 1 so that any int32 can be sent.
+class PayloadRanges : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    header_ = BitstreamReader(data("truncated.nerv")).header();
+    nlohmann::json model_cfg;
+    QuantConfig quant;
+    parse_decoder_config(header_.config, model_cfg, quant);
+    ASSERT_EQ(quant.embed_bits, 6);
+    auto model = make_model(model_cfg, header_.width, header_.height);
+    shapes_ = coded_shapes(*model);
+    std::vector<int64_t> e = model->embedding_shape();
+    channels_ = size_t(e[0]);
+    size_t numel = 1;
+    for (int64_t d : e) numel *= size_t(d);
+    embed_.assign(numel * kFrames, 0);
+    for (const TensorShape& t : shapes_) weights_.push_back(std::vector<int32_t>(t.numel(), 0));
+  }
+  std::vector<uint8_t> payload(SegmentType type,
+                               const std::vector<std::vector<int32_t>>& weights) const {
+    ByteWriter w;
+    auto block = [&](const std::vector<int32_t>& s) {
+      std::vector<uint8_t> b = hts_encode(s);
+      w.u8(1);
+      w.u32(uint32_t(b.size()));
+      w.bytes(b);
+    };
+    for (size_t c = 0; c < channels_; ++c) {
+      w.f32(-1.0f);
+      w.f32(0.03125f);
+    }
+    block(embed_);
+    for (size_t t = 0; t < shapes_.size(); ++t) {
+      if (type == SegmentType::Intra)
+        for (size_t c = 0; c < shapes_[t].channels(); ++c) w.u16(bf16_bits(0.0078125f));
+      block(weights[t]);
+    }
+    return w.data();
+  }
+  // The error of rebuilding an intra segment with weights_ and then, if given, a residual one
+  // whose changes are `residual`; "accepted" if none.
+  std::string rebuild(const std::vector<std::vector<int32_t>>* residual = nullptr) {
+    SegmentDecoder dec(header_);
+    SegmentHeader sh;
+    sh.frames = kFrames;
+    try {
+      dec.rebuild(sh, payload(SegmentType::Intra, weights_));
+      if (residual) {
+        sh.type = SegmentType::Residual;
+        sh.index = 1;
+        sh.first_frame = kFrames;
+        dec.rebuild(sh, payload(SegmentType::Residual, *residual));
+      }
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "accepted";
+  }
+  static constexpr uint32_t kFrames = 3;
+  StreamHeader header_;
+  std::vector<TensorShape> shapes_;
+  size_t channels_ = 0;
+  std::vector<int32_t> embed_;
+  std::vector<std::vector<int32_t>> weights_;
+};
+
+TEST_F(PayloadRanges, EmbeddingSymbolsOutsideTheirBitsAreRejected) {
+  EXPECT_EQ(rebuild(), "accepted");
+  embed_[5] = -32;  // -2^(b_e-1) ... 2^(b_e-1) - 1
+  embed_[6] = 31;
+  EXPECT_EQ(rebuild(), "accepted");
+  // An escape of coder 1 sending 2^31 - 1: s + 2^(b_e-1) would overflow an int32.
+  for (int32_t bad : {INT32_MAX, INT32_MIN, 32, -33}) {
+    embed_[5] = bad;
+    std::string e = rebuild();
+    EXPECT_NE(e.find("segment 0: embedding symbol " + std::to_string(bad) + " out of range"),
+              std::string::npos)
+        << e;
+  }
+}
+
+TEST_F(PayloadRanges, WeightSymbolsBeyondTwoToTheTwentyAreRejected) {
+  weights_[0][0] = kMaxSymbol;
+  weights_.back().back() = -kMaxSymbol;
+  EXPECT_EQ(rebuild(), "accepted");
+  for (int32_t bad : {kMaxSymbol + 1, -kMaxSymbol - 1, INT32_MAX, INT32_MIN}) {
+    weights_[0][0] = bad;
+    std::string e = rebuild();
+    EXPECT_NE(e.find("segment 0: weight symbol " + std::to_string(bad) + " out of range"),
+              std::string::npos)
+        << e;
+  }
+}
+
+TEST_F(PayloadRanges, ResidualChangesStayWithinTheWeightRange) {
+  weights_[0][0] = kMaxSymbol;
+  std::vector<std::vector<int32_t>> change = weights_;
+  for (auto& t : change) std::fill(t.begin(), t.end(), 0);
+  change[0][0] = -2 * kMaxSymbol;  // q = -2^20: the largest change there is
+  EXPECT_EQ(rebuild(&change), "accepted");
+  change[0][0] = 1;  // q = 2^20 + 1
+  EXPECT_NE(rebuild(&change).find("segment 1: weight out of range"), std::string::npos)
+      << rebuild(&change);
+  change[0][0] = INT32_MIN;
+  EXPECT_NE(rebuild(&change).find("segment 1: weight change " + std::to_string(INT32_MIN) +
+                                  " out of range"),
+            std::string::npos)
+      << rebuild(&change);
 }
 
 TEST(Config, StrictParsing) {
