@@ -1,7 +1,9 @@
 #include <htscodecs/arith_dynamic.h>
 
 #include <cmath>
+#include <cstdint>
 #include <map>
+#include <string>
 
 #include "codec/byte_io.h"
 #include "codec/symbol_coders.h"
@@ -16,6 +18,10 @@ uint32_t zigzag(int32_t v) {
 int32_t unzigzag(uint32_t z) {
   return int32_t(z >> 1) ^ -int32_t(z & 1);
 }
+
+// The order bytes arith_compress_to(..., order 0) writes (§6.2).
+constexpr uint8_t kOrder0 = 0x00;
+constexpr uint8_t kOrder0Stored = 0x20;  // X_CAT
 
 }  // namespace
 
@@ -54,7 +60,15 @@ std::vector<int32_t> hts_decode(const uint8_t* p, size_t n, size_t count) {
   uint32_t packed_size = r.u32();
   const uint8_t* packed = r.take(packed_size);
   std::vector<uint8_t> bytes(count);
+  if (count == 0 && packed_size != 0)
+    throw Error("entropy-coded data is corrupt (arithmetic coder: data for no symbols)");
   if (count > 0) {
+    // §6.2: the order byte is one of those hts_encode writes: 0x00 (adaptive order 0) or
+    // 0x20 (X_CAT: stored). libhtscodecs would also run order 1, RLE, bit packing, stripes...
+    if (packed_size == 0 || (packed[0] != kOrder0 && packed[0] != kOrder0Stored))
+      throw Error("entropy-coded data is corrupt (arithmetic coder order byte " +
+                  (packed_size ? std::to_string(packed[0]) : std::string("missing")) +
+                  ", not 0 or 32)");
     unsigned int out_size = unsigned(count);
     if (!arith_uncompress_to(const_cast<uint8_t*>(packed), packed_size, bytes.data(), &out_size) ||
         out_size != count)
@@ -64,17 +78,21 @@ std::vector<int32_t> hts_decode(const uint8_t* p, size_t n, size_t count) {
   for (size_t i = 0; i < count; ++i) {
     uint32_t z = bytes[i];
     if (z == 255) {
-      uint32_t v = 0;
+      uint64_t v = 0;
       for (int shift = 0;; shift += 7) {
         if (shift > 28) throw Error("entropy-coded data is corrupt (escape)");
         uint8_t b = r.u8();
-        v |= uint32_t(b & 0x7F) << shift;
+        v |= uint64_t(b & 0x7F) << shift;
         if (!(b & 0x80)) break;
       }
-      z = 255 + v;
+      if (v > UINT32_MAX - 255)  // z is a 32-bit zigzag code
+        throw Error("entropy-coded data is corrupt (escape out of range)");
+      z = uint32_t(255 + v);
     }
     out[i] = unzigzag(z);
   }
+  if (r.remaining() != 0)
+    throw Error("entropy-coded data is corrupt (trailing bytes after the arithmetic-coded data)");
   return out;
 }
 

@@ -2,8 +2,11 @@
 // the order-0 entropy on skewed data, and clean errors on garbage.
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <cstring>
 #include <random>
+#include <set>
+#include <string>
 
 #include "codec/quant.h"
 #include "codec/symbol_coders.h"
@@ -82,6 +85,76 @@ TEST(Entropy, GarbageNeverCrashes) {
     } catch (const Error&) {
     }
   }
+}
+
+std::string hts_error(const std::vector<uint8_t>& b, size_t count) {
+  try {
+    hts_decode(b.data(), b.size(), count);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+// §6.2: the encoder writes order byte 0x00 (adaptive order 0) or 0x20 (stored: X_CAT, where
+// coding would not make it smaller); a decoder refuses every other value, even those that
+// libhtscodecs itself would decode (order 1, RLE, bit packing, stripes, no size).
+TEST(Entropy, HtsOrderByteIsPinned) {
+  std::mt19937 rng(12);
+  std::vector<std::vector<int32_t>> inputs = {{0}, {3, -3}, laplacian(5000, 0.7, 13)};
+  for (int n = 1; n < 40; ++n) {  // short runs of random bytes: some are stored, some coded
+    std::vector<int32_t> s(static_cast<size_t>(n));
+    for (auto& x : s) x = int32_t(rng() % 255) - 127;
+    inputs.push_back(s);
+  }
+  std::set<int> seen;
+  for (const auto& s : inputs) {
+    std::vector<uint8_t> b = hts_encode(s);
+    ASSERT_GT(b.size(), 4u);
+    seen.insert(b[4]);  // after packed_size
+  }
+  EXPECT_EQ(seen, (std::set<int>{0x00, 0x20}));
+
+  for (uint8_t stored : {0x00, 0x20}) {
+    std::vector<int32_t> s = stored ? std::vector<int32_t>{5} : laplacian(5000, 0.7, 14);
+    std::vector<uint8_t> b = hts_encode(s);
+    ASSERT_EQ(b[4], stored);
+    EXPECT_EQ(hts_decode(b.data(), b.size(), s.size()), s);
+    for (int order = 0; order < 256; ++order) {
+      if (order == 0x00 || order == 0x20) continue;
+      std::vector<uint8_t> bad = b;
+      bad[4] = uint8_t(order);
+      std::string e = hts_error(bad, s.size());
+      EXPECT_NE(e.find("order byte"), std::string::npos) << "order " << order << ": " << e;
+    }
+  }
+  // One that libhtscodecs decodes: a stored block that also claims order 1.
+  std::vector<uint8_t> b = hts_encode({5});
+  b[4] = 0x21;
+  EXPECT_NE(hts_error(b, 1).find("order byte"), std::string::npos) << hts_error(b, 1);
+}
+
+TEST(Entropy, HtsTrailingBytesAreRejected) {
+  for (const std::vector<int32_t>& s :
+       {std::vector<int32_t>{}, {1, 2, 3}, {1, 300, -400, 2}, laplacian(3000, 40, 15)}) {
+    std::vector<uint8_t> b = hts_encode(s);
+    EXPECT_EQ(hts_decode(b.data(), b.size(), s.size()), s);
+    b.push_back(0);  // after the last escape (or where it would be)
+    EXPECT_NE(hts_error(b, s.size()).find("trailing"), std::string::npos)
+        << s.size() << " symbols: " << hts_error(b, s.size());
+  }
+}
+
+// An escape's z = 255 + varint must fit 32 bits: 255 + (2^32 - 1) would wrap to 254.
+TEST(Entropy, HtsEscapeBeyond32BitsIsRejected) {
+  std::vector<uint8_t> b = hts_encode({-128});  // z = 255: an escape of 0
+  ASSERT_EQ(b.back(), 0x00);
+  b.pop_back();
+  for (uint8_t x : {0xFF, 0xFF, 0xFF, 0xFF, 0x0F}) b.push_back(x);  // 2^32 - 1
+  EXPECT_NE(hts_error(b, 1).find("escape"), std::string::npos) << hts_error(b, 1);
+  // The largest that fits: z = 2^32 - 1, the symbol -2^31.
+  b = hts_encode({INT32_MIN});
+  EXPECT_EQ(hts_decode(b.data(), b.size(), 1), std::vector<int32_t>{INT32_MIN});
 }
 
 TEST(Quant, WeightRoundTripWithinHalfStep) {
