@@ -75,11 +75,6 @@ Run add_play(CLI::App& app) {
                    s.first_frame_s * 1000, s.quit ? " (quit)" : "");
     }
     if (!s.error.empty()) throw Error(s.error);
-    std::fflush(stdout);
-    std::fflush(stderr);
-    // A pipe's reader may still be blocked in a read (left behind by the pipeline): end here
-    // rather than run static destructors around it.
-    if (!s.seekable) _exit(0);
     return 0;
   };
 }

@@ -99,8 +99,8 @@ std::vector<uint8_t> write_end_chunk(const StreamEnd& e) {
   return std::move(w.data());
 }
 
-BitstreamReader::BitstreamReader(const std::string& path)
-    : src_(path), f_(src_.get()), name_(path), file_size_(src_.size()) {
+BitstreamReader::BitstreamReader(const std::string& path, const ReadCancel* cancel)
+    : src_(path, cancel), f_(src_.get()), name_(path), file_size_(src_.size()) {
   read_header();
 }
 

@@ -73,7 +73,8 @@ std::vector<uint8_t> write_end_chunk(const StreamEnd& e);
 // Sequential reader over a file or a pipe ("-"). Every problem is a nerv::Error naming it.
 class BitstreamReader {
  public:
-  explicit BitstreamReader(const std::string& path);
+  // `cancel` (optional, outliving the reader): see FileSource.
+  explicit BitstreamReader(const std::string& path, const ReadCancel* cancel = nullptr);
   const StreamHeader& header() const { return header_; }
 
   struct Chunk {

@@ -4,6 +4,7 @@
 
 #include "codec/segment_decoder.h"
 #include "io/error.h"
+#include "io/read_cancel.h"
 
 namespace nerv {
 
@@ -14,6 +15,7 @@ struct ReadChunk {
 
 struct DecodePipeline::ReadSide {
   std::string input;
+  ReadCancel cancel;  // ends a read that waits on a pipe (before `reader`: it outlives it)
   std::unique_ptr<BitstreamReader> reader;
   std::vector<IndexEntry> intra;
   bool skip_errors = false;
@@ -93,7 +95,7 @@ void read_stage(const std::shared_ptr<DecodePipeline::ReadSide>& rs,
 DecodePipeline::DecodePipeline(const std::string& input, const DecodeOptions& opt)
     : opt_(opt), rs_(std::make_shared<ReadSide>()) {
   rs_->input = input;
-  rs_->reader = std::make_unique<BitstreamReader>(input);
+  rs_->reader = std::make_unique<BitstreamReader>(input, &rs_->cancel);
   rs_->skip_errors = opt.skip_errors;
   if (opt.skip_errors && !rs_->reader->seekable()) rs_->reader->allow_resync();
   rs_->on_skip = opt.on_skip;
@@ -128,22 +130,25 @@ void DecodePipeline::start() {
   rs_->chunks = std::make_unique<BoundedQueue<ReadChunk>>(2);
   frames_ = std::make_unique<BoundedQueue<DecodedFrame>>(opt_.frame_queue);
   rs_->error = nullptr;
+  rs_->cancel.reset();
   BoundedQueue<ReadChunk>* chunks = rs_->chunks.get();
   reader_thread_ = std::thread([rs = rs_, chunks] { read_stage(rs, chunks); });
-  decoder_thread_ = std::thread([this, chunks] { decode_stage(chunks); });
+  try {
+    decoder_thread_ = std::thread([this, chunks] { decode_stage(chunks); });
+  } catch (...) {  // no thread left running (a joinable std::thread destroyed would terminate)
+    stop();
+    throw;
+  }
 }
 
 void DecodePipeline::stop() {
   if (rs_->chunks) rs_->chunks->cancel();
   if (frames_) frames_->cancel();
+  // A file read returns promptly; a pipe's may wait for its writer indefinitely: that read
+  // ends (with an error nobody collects) when the cancel is signalled.
+  rs_->cancel.cancel();
   if (decoder_thread_.joinable()) decoder_thread_.join();
-  if (!reader_thread_.joinable()) return;
-  // A file read returns promptly; a pipe's may wait for its writer indefinitely. That reader
-  // owns a share of its state and ends by itself once the read returns (its queue is cancelled).
-  if (rs_->reader->seekable())
-    reader_thread_.join();
-  else
-    reader_thread_.detach();
+  if (reader_thread_.joinable()) reader_thread_.join();
 }
 
 void DecodePipeline::decode_stage(BoundedQueue<ReadChunk>* chunks) {

@@ -76,8 +76,8 @@ class DecodePipeline {
   void decode_stage(BoundedQueue<ReadChunk>* chunks);
 
   DecodeOptions opt_;
-  // Shared: on a pipe the reader may be blocked in a read when the pipeline ends; it is then
-  // left to finish on its own, keeping this state alive.
+  // The reader thread's state. Its reads of a pipe wait on a ReadCancel as well, which stop()
+  // signals, so that the thread can always be joined.
   std::shared_ptr<ReadSide> rs_;
   std::unique_ptr<class SegmentDecoder> decoder_;
   std::unique_ptr<BoundedQueue<DecodedFrame>> frames_;

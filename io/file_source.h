@@ -6,9 +6,14 @@
 
 namespace nerv {
 
+class ReadCancel;
+
 class FileSource {
  public:
-  explicit FileSource(const std::string& path);
+  // With `cancel`, reads from a pipe, a device, stdin or a URL end (errno ECANCELED: a read
+  // error) once cancel->cancel() is called, instead of waiting for data that may never come.
+  // `cancel` must outlive the FileSource. Regular files read as usual.
+  explicit FileSource(const std::string& path, const ReadCancel* cancel = nullptr);
   ~FileSource();
   FileSource(const FileSource&) = delete;
   FileSource& operator=(const FileSource&) = delete;

@@ -3,6 +3,7 @@
 #include <ATen/autocast_mode.h>
 #include <torch/version.h>
 
+#include <atomic>
 #include <thread>
 
 #include "io/error.h"
@@ -75,8 +76,9 @@ AutocastPause::~AutocastPause() {
 }
 
 namespace {
-bool graphs_on = true;
-}
+// Switched off from whichever thread sees a capture fail, read by every thread that runs one.
+std::atomic<bool> graphs_on{true};
+}  // namespace
 
 void set_cuda_graphs(bool on) {
   graphs_on = on;
