@@ -197,8 +197,13 @@ TEST_P(Codec, HeaderRoundTrip) {
       ASSERT_EQ(c.index.size(), 1u);
       EXPECT_EQ(c.index[0].offset, write_stream_header(h).size());
     }
-    if (c.kind == BitstreamReader::Chunk::Segment)  // writing the chunk again gives its bytes
-      EXPECT_EQ(write_segment_chunk(c.segment, c.payload).size(), c.payload.size() + 29);
+    if (c.kind == BitstreamReader::Chunk::Segment) {  // writing the chunk again gives its bytes
+      std::vector<uint8_t> again = write_segment_chunk(c.segment, c.payload);
+      EXPECT_EQ(again.size(), c.payload.size() + 29);
+      ASSERT_LE(c.segment.offset + again.size(), file.size());
+      EXPECT_TRUE(std::equal(again.begin(), again.end(), file.begin() + long(c.segment.offset)))
+          << "segment " << c.segment.index;
+    }
   }
   EXPECT_EQ(segments, 2);
   EXPECT_EQ(index, 1);
@@ -226,7 +231,8 @@ TEST_P(Codec, TruncationAtEveryOffsetIsACleanError) {
   }
 }
 
-// A flipped byte anywhere is caught (CRC, header checks) or, at worst, decodes.
+// A flipped byte anywhere is a clean error: the CRC-32 of every chunk (and of the header)
+// covers every byte, so no flip can decode.
 TEST_P(Codec, RandomByteFlipsAreCleanErrors) {
   std::vector<uint8_t> full = slurp(*stream_);
   std::string bad = *dir_ + "/flip.nerv";
