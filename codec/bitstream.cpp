@@ -17,6 +17,7 @@ constexpr char kTagEnd[4] = {'E', 'N', 'D', 'S'};
 constexpr uint32_t kMaxHeaderFields = 1 << 20;
 constexpr uint32_t kMaxPayload = 256u << 20;
 constexpr uint32_t kMaxIndexEntries = 1 << 24;
+constexpr uint32_t kMaxAncillary = 16u << 20;
 constexpr int kMaxDim = 16384;
 
 uint32_t crc_of(const uint8_t* p, size_t n) {
@@ -25,6 +26,16 @@ uint32_t crc_of(const uint8_t* p, size_t n) {
 
 void append_crc(ByteWriter& w) {
   w.u32(crc_of(w.data().data(), w.size()));
+}
+
+bool is_upper(uint8_t c) {
+  return c >= 'A' && c <= 'Z';
+}
+bool is_lower(uint8_t c) {
+  return c >= 'a' && c <= 'z';
+}
+bool is_tag_char(uint8_t c) {
+  return is_upper(c) || is_lower(c) || (c >= '0' && c <= '9');
 }
 
 std::string segment_name(uint32_t i) {
@@ -70,6 +81,20 @@ std::vector<uint8_t> write_segment_chunk(const SegmentHeader& h,
   w.u32(h.frames);
   w.u32(uint32_t(payload.size()));
   w.bytes(payload);
+  append_crc(w);
+  return std::move(w.data());
+}
+
+// §5.1
+std::vector<uint8_t> write_ancillary_chunk(const char tag[4], const std::vector<uint8_t>& body) {
+  if (!is_lower(uint8_t(tag[0])) || !is_tag_char(uint8_t(tag[1])) ||
+      !is_tag_char(uint8_t(tag[2])) || !is_tag_char(uint8_t(tag[3])))
+    throw Error("ancillary chunk tags start with a lower-case letter and are alphanumeric");
+  if (body.size() > kMaxAncillary) throw Error("ancillary chunk too large");
+  ByteWriter w;
+  w.bytes(tag, 4);
+  w.u32(uint32_t(body.size()));
+  w.bytes(body);
   append_crc(w);
   return std::move(w.data());
 }
@@ -247,7 +272,13 @@ std::vector<IndexEntry> BitstreamReader::index_by_scanning() {
     seek_raw(at);
     uint8_t head[25];  // tag and the fixed segment chunk header
     size_t got = 0;
-    if (!read_some(head, sizeof head, got) || std::memcmp(head, kTagSegment, 4) != 0) break;
+    read_some(head, sizeof head, got);
+    if (got >= 8 && is_lower(head[0]) && is_tag_char(head[1]) && is_tag_char(head[2]) &&
+        is_tag_char(head[3])) {  // an ancillary chunk: over it
+      at += 8 + uint64_t(ByteReader(head + 4, 4, "chunk").u32()) + 4;
+      continue;
+    }
+    if (got < sizeof head || std::memcmp(head, kTagSegment, 4) != 0) break;
     ByteReader r(head + 4, 21, "segment chunk");
     uint8_t type = r.u8();
     uint32_t index = r.u32();
@@ -288,6 +319,12 @@ void BitstreamReader::seek(const IndexEntry& e) {
 
 bool BitstreamReader::next(Chunk& out) {
   if (ended_) return false;
+  do read_chunk(out);
+  while (out.kind == Chunk::Ancillary);
+  return true;
+}
+
+void BitstreamReader::read_chunk(Chunk& out) {
   uint64_t chunk_pos = pos_;
   chunk_bytes_.clear();  // kept for resync() should this chunk turn out damaged
   recording_ = resync_allowed_;
@@ -341,7 +378,7 @@ bool BitstreamReader::next(Chunk& out) {
     out.kind = Chunk::Segment;
     next_segment_ = s.index + 1;
     next_frame_ = s.first_frame + s.frames;
-    return true;
+    return;
   }
 
   if (std::memcmp(tag, kTagIndex, 4) == 0) {
@@ -366,7 +403,7 @@ bool BitstreamReader::next(Chunk& out) {
     if (r.u32() != crc_of(crc_buf.data().data(), crc_buf.size()))
       throw Error(name_ + ": index: CRC mismatch");
     out.kind = Chunk::Index;
-    return true;
+    return;
   }
 
   if (std::memcmp(tag, kTagEnd, 4) == 0) {
@@ -386,8 +423,31 @@ bool BitstreamReader::next(Chunk& out) {
       throw Error(name_ + ": end chunk disagrees with the segments read");
     out.kind = Chunk::End;
     ended_ = true;
-    return true;
+    return;
   }
+  bool tag_like =
+      is_tag_char(tag[0]) && is_tag_char(tag[1]) && is_tag_char(tag[2]) && is_tag_char(tag[3]);
+  std::string tag_name(reinterpret_cast<const char*>(tag), 4);
+  if (tag_like && is_lower(tag[0])) {  // §5.1: ancillary, skipped once its CRC checks out
+    uint8_t len[4];
+    read_exact(len, 4, ("length of chunk '" + tag_name + "'").c_str());
+    crc_buf.bytes(len, 4);
+    uint32_t size = ByteReader(len, 4, tag_name).u32();
+    if (size > kMaxAncillary || (file_size_ && pos_ + size + 4 > file_size_))
+      throw Error(name_ + ": chunk '" + tag_name + "': size " + std::to_string(size) +
+                  " exceeds the stream (truncated?)");
+    std::vector<uint8_t> body;
+    read_growing(body, size_t(size) + 4, ("chunk '" + tag_name + "'").c_str());
+    crc_buf.bytes(body.data(), size);
+    if (ByteReader(body.data() + size, 4, tag_name).u32() !=
+        crc_of(crc_buf.data().data(), crc_buf.size()))
+      throw Error(name_ + ": chunk '" + tag_name + "': CRC mismatch");
+    out.kind = Chunk::Ancillary;
+    return;
+  }
+  if (tag_like && is_upper(tag[0]))
+    throw Error(name_ + ": unknown required chunk '" + tag_name + "' at byte " +
+                std::to_string(chunk_pos) + " (written by a newer nervc?)");
   throw Error(name_ + ": unknown chunk at byte " + std::to_string(chunk_pos) +
               " (corrupt stream?)");
 }

@@ -69,6 +69,9 @@ std::vector<uint8_t> write_segment_chunk(const SegmentHeader& h,
                                          const std::vector<uint8_t>& payload);
 std::vector<uint8_t> write_index_chunk(const std::vector<IndexEntry>& entries);
 std::vector<uint8_t> write_end_chunk(const StreamEnd& e);
+// §5.1 A chunk a decoder may skip: tag (a lower-case letter, then three letters or digits),
+// u32 size, body, CRC.
+std::vector<uint8_t> write_ancillary_chunk(const char tag[4], const std::vector<uint8_t>& body);
 
 // Sequential reader over a file or a pipe ("-"). Every problem is a nerv::Error naming it.
 class BitstreamReader {
@@ -78,7 +81,7 @@ class BitstreamReader {
   const StreamHeader& header() const { return header_; }
 
   struct Chunk {
-    enum Kind { Segment, Index, End } kind = Segment;
+    enum Kind { Segment, Index, End, Ancillary } kind = Segment;  // next() skips Ancillary
     SegmentHeader segment;
     std::vector<uint8_t> payload;  // segment payload
     std::vector<IndexEntry> index;
@@ -110,6 +113,7 @@ class BitstreamReader {
   void unread(const uint8_t* bytes, size_t n);  // read again by the next reads
   void read_growing(std::vector<uint8_t>& out, size_t size, const char* what);
   void read_header();
+  void read_chunk(Chunk& out);
   void seek_raw(uint64_t offset);
   std::vector<IndexEntry> index_from_end();
   std::vector<IndexEntry> index_by_scanning();
