@@ -15,7 +15,7 @@ using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
 constexpr int kMaxHidden = 64;
-constexpr double kMinP = 1.0 / 65536;  // the bits of a bin are capped at 16, as in training
+constexpr double kMaxBits = 16;  // the bits of a bin are capped at 16 (the coder's least p)
 
 // Laplace CDF around 0 with scale b, its density and its derivative in b.
 inline double cdf(double x, double b) {
@@ -90,19 +90,23 @@ struct ArmRate : torch::autograd::Function<ArmRate> {
           for (int k = 0; k < h; ++k) s += pw2[j * h + k] * a1[k];
           o[j] = s;
         }
-        double ls = o[1], lsc = std::clamp(ls, kMinLog2Scale, kMaxLog2Scale);
-        double b = std::exp2(lsc), d = double(g[i]) - o[0];
-        double p = cdf(d + 0.5, b) - cdf(d - 0.5, b);
-        if (p <= kMinP) {
-          acc += 16;
-          continue;
+        // The scale clamp and the 16-bit cap act on the value only: their gradients pass
+        // through (a zero gradient there traps latents far from the mean for good).
+        double ls = o[1], b = std::exp2(std::clamp(ls, kMinLog2Scale, kMaxLog2Scale));
+        double d = double(g[i]) - o[0], a = std::abs(d);
+        double gd, gls;
+        if (a >= 0.5) {  // tail bin, in the log domain: p = e^(-(a - 1/2) / b) (1 - e^(-1/b)) / 2
+          double bits = (M_LN2 + (a - 0.5) / b - std::log1p(-std::exp(-1 / b))) / M_LN2;
+          acc += std::min(bits, kMaxBits);
+          gd = (d > 0 ? 1 : -1) / (b * M_LN2);
+          gls = (-(a - 0.5) / (b * b) + 1 / (b * b * std::expm1(1 / b))) * b;
+        } else {
+          double p = cdf(d + 0.5, b) - cdf(d - 0.5, b);
+          acc += std::min(-std::log2(p), kMaxBits);
+          double gp = -1.0 / (p * M_LN2);
+          gd = gp * (pdf(d + 0.5, b) - pdf(d - 0.5, b));
+          gls = gp * (dcdf_db(d + 0.5, b) - dcdf_db(d - 0.5, b)) * b * M_LN2;
         }
-        acc -= std::log2(p);
-        double gp = -1.0 / (p * M_LN2);
-        double gd = gp * (pdf(d + 0.5, b) - pdf(d - 0.5, b));
-        double gls = (ls > kMinLog2Scale && ls < kMaxLog2Scale)
-                         ? gp * (dcdf_db(d + 0.5, b) - dcdf_db(d - 0.5, b)) * b * M_LN2
-                         : 0.0;
         gl[size_t(i)] += float(gd);
         float go[2] = {float(-gd), float(gls)};
         for (int j = 0; j < 2; ++j) {

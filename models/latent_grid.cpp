@@ -158,14 +158,18 @@ torch::Tensor LatentGrid::rate_bits_ops(const std::vector<torch::Tensor>& latent
   for (const torch::Tensor& l : latents) {
     torch::Tensor mu, ls;
     arm(contexts(l), mu, ls);
-    torch::Tensor b = torch::exp2(ls.clamp(kMinLog2Scale, kMaxLog2Scale));
-    torch::Tensor d = l.reshape({-1}) - mu;
-    // Laplace CDF at d ± 1/2: F(x) = 1/2 + 1/2 sign(x) (1 - exp(-|x| / b)).
-    auto cdf = [&](const torch::Tensor& x) {
-      return 0.5 + 0.5 * torch::sign(x) * (1 - torch::exp(-x.abs() / b));
-    };
-    torch::Tensor p = (cdf(d + 0.5) - cdf(d - 0.5)).clamp_min(1.0 / 65536);
-    total = total - torch::log2(p).sum();
+    // As the fused pass: the scale clamp and the 16-bit cap act on the value only.
+    torch::Tensor lsc = ls + (ls.clamp(kMinLog2Scale, kMaxLog2Scale) - ls).detach();
+    torch::Tensor b = torch::exp2(lsc);
+    torch::Tensor d = l.reshape({-1}) - mu, a = d.abs();
+    torch::Tensor tail = a >= 0.5;
+    // Tail bins in the log domain: p = e^(-(a - 1/2) / b) (1 - e^(-1/b)) / 2.
+    torch::Tensor bits_tail = (M_LN2 + (a - 0.5) / b - torch::log1p(-torch::exp(-1 / b))) / M_LN2;
+    // Centre bin (|d| < 1/2; a clamped so that the unused branch stays finite).
+    torch::Tensor ac = a.clamp_max(0.499);
+    torch::Tensor p = 1 - 0.5 * torch::exp(-(0.5 - ac) / b) - 0.5 * torch::exp(-(0.5 + ac) / b);
+    torch::Tensor bits = torch::where(tail, bits_tail, -torch::log2(p));
+    total = total + (bits + (bits.clamp_max(16) - bits).detach()).sum();
   }
   return total;
 }

@@ -183,6 +183,29 @@ TEST(GridRate, FusedRateMatchesTensorOperations) {
         << i << ": max difference " << (a[i] - b[i]).abs().max().item<double>();
 }
 
+// Far from the mean, with a context model predicting a scale below the coder's least, the rate
+// still pulls the latent towards the mean and the scale up (a zero gradient there used to trap
+// latents at 16 bits each for the rest of training).
+TEST(GridRate, GradientNeverVanishes) {
+  nlohmann::json j = {
+      {"arch", "grid"}, {"levels", {{1, 1}}}, {"synthesis", {4}}, {"arm_hidden", 2}};
+  LatentGrid m(parse_latent_grid_config(j), 4, 2);
+  {
+    torch::NoGradGuard ng;  // mean 0, log2 scale -6 whatever the context
+    for (auto& [name, t] : m.arm_tensors()) t.zero_();
+    m.arm_tensors()[5].second[1] = -6.0;
+  }
+  for (bool fused : {true, false}) {
+    torch::Tensor lat = torch::tensor({{{6.0f, 0.0f}}}).requires_grad_(true);
+    for (auto& [name, t] : m.arm_tensors()) t.mutable_grad() = torch::Tensor();
+    torch::Tensor bits = fused ? m.rate_bits({lat}) : m.rate_bits_ops({lat});
+    EXPECT_NEAR(bits.item<double>(), 16 + (-std::log2(1 - std::exp(-8.0))), 1e-3) << fused;
+    bits.backward();
+    EXPECT_GT(lat.grad()[0][0][0].item<double>(), 1.0) << fused;
+    EXPECT_LT(m.arm_tensors()[5].second.grad()[1].item<double>(), -1.0) << fused;
+  }
+}
+
 TEST(GridConfig, AbsurdValuesAreRefused) {
   nlohmann::json base = nlohmann::json::parse(std::ifstream(test::data("tiny_grid_config.json")));
   auto refused = [&](const char* key, nlohmann::json value, const char* msg) {
