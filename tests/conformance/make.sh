@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Regenerates the conformance streams of this folder and their expectations (issue 13 §3).
+#
+# READ THIS FIRST. These streams are frozen on purpose: tests/conformance_test.cpp decodes them
+# with the current decoder and compares against what was frozen here, so that a change of the
+# format made on both the encoder and the decoder side cannot pass unnoticed (an encode/decode
+# round trip would still agree with itself). Running this script is a deliberate FORMAT
+# DECISION: do it only when docs/bitstream.md changes in a way that makes the old streams
+# invalid or decode differently (a new major version), or to add a stream, and say so in the
+# commit message. Never run it to make a failing conformance test pass: a failure means the
+# decoder no longer reads what an earlier nervc wrote.
+#
+# Encoding fits networks in floating point, so a regeneration on another machine gives other
+# bytes; that is expected. What the test checks is each stream against its own expectations.
+#
+# What is made, from tests/data:
+#   hnerv_v1.0_64x64_6f.nerv  tiny_config.json (hnerv), 6 frames: intra, residual segments;
+#                             written by the current (1.1) encoder and then marked as version
+#                             1.0 (see below)
+#   grid_v1.1_64x64_6f.nerv   tiny_grid_config.json (grid), 6 frames: intra, residual
+#   grid_v1.1_37x29_2f.nerv   tiny_grid_config.json (grid), odd frame size, one segment
+#   NAME.y4m                  each stream decoded on the CPU in fp32 (`nervc decode`)
+#   expected.txt              per stream and segment, hashes of the decoded integers (written
+#                             by the test itself when NERV_CONFORMANCE_REGENERATE=1)
+#
+# The 1.0 stream: the encoder writes version 1.1, and docs/bitstream.md (version history)
+# states that hnerv streams written by 1.1 are byte-for-byte what 1.0 wrote apart from the
+# minor version. So the 1.0 stream is the 1.1 encode with version_minor (byte 5 of the stream
+# header, §2) set to 0 and the stream header's CRC (CRC-32 of bytes 0 … 10+L−1, stored at
+# 10+L, where L is the u32 at byte 6) recomputed. Nothing else changes.
+#
+# No stream without an index chunk: the encoder always writes one (also to a pipe, `-o -`),
+# and a stream with its end chunk cut off is refused by `nervc decode` ("truncated ... (no end
+# chunk)", exit 1), so neither is frozen here.
+#
+# Usage: bash tests/conformance/make.sh [BUILD_DIR]   (default: build; needs python3)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${1:-$root/build}
+nervc=$build/nervc
+tests=$build/tests/nerv_codec_tests
+data=$root/tests/data
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# One thread and a fixed seed: the same machine and build give the same bytes.
+enc() { "$nervc" encode "$@" --seed 0 --threads 1 -q; }
+
+enc "$data/foreman_64x64_6f.y4m" -o "$tmp/hnerv.nerv" --config "$data/tiny_config.json" \
+  --frames 6 --epochs 10
+enc "$data/foreman_64x64_6f.y4m" -o "$here/grid_v1.1_64x64_6f.nerv" \
+  --config "$data/tiny_grid_config.json" --frames 6
+enc "$data/foreman_37x29_2f.y4m" -o "$here/grid_v1.1_37x29_2f.nerv" \
+  --config "$data/tiny_grid_config.json" --frames 2
+
+# Version 1.1 -> 1.0 (hnerv only; see above).
+python3 - "$tmp/hnerv.nerv" "$here/hnerv_v1.0_64x64_6f.nerv" <<'EOF'
+import struct, sys, zlib
+b = bytearray(open(sys.argv[1], "rb").read())
+assert b[:4] == b"NERV" and b[4] == 1 and b[5] == 1, "expected a version 1.1 stream"
+(L,) = struct.unpack_from("<I", b, 6)
+b[5] = 0
+struct.pack_into("<I", b, 10 + L, zlib.crc32(bytes(b[: 10 + L])) & 0xFFFFFFFF)
+open(sys.argv[2], "wb").write(b)
+EOF
+
+for s in hnerv_v1.0_64x64_6f grid_v1.1_64x64_6f grid_v1.1_37x29_2f; do
+  "$nervc" decode "$here/$s.nerv" -o "$here/$s.y4m" --device cpu --precision fp32 -q
+done
+
+NERV_CONFORMANCE_REGENERATE=1 "$tests" --gtest_filter='Conformance*'
+ls -l "$here"
