@@ -1,8 +1,10 @@
 #include "codec/grid_codec.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 
@@ -190,22 +192,37 @@ void GridDecoder::rebuild(const SegmentHeader& sh, const std::vector<uint8_t>& p
   size_t first_arm = first_arm_tensor(coded);
   ArmInt arm = arm_from_symbols(model_->config().arm_hidden, arm_part(q, first_arm), steps, where);
 
-  std::vector<std::vector<int32_t>> latents;
+  // The levels are independent streams (§8.2): decoded in parallel, the largest first.
   auto shapes = latent_shapes(model_->config(), header_.width, header_.height, int(sh.frames));
+  std::vector<std::pair<const uint8_t*, uint32_t>> coded_levels;
   for (size_t l = 0; l < shapes.size(); ++l) {
-    size_t start = r.position();
     uint32_t size = r.u32();
-    const uint8_t* p = r.take(size);
-    latents.push_back(decode_level(arm, p, size, shapes[l], where));
-    if (stats) {
+    coded_levels.push_back({r.take(size), size});
+  }
+  std::vector<std::vector<int32_t>> latents(shapes.size());
+  std::vector<size_t> order(shapes.size());
+  for (size_t l = 0; l < order.size(); ++l) order[l] = l;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return shapes[a][0] * shapes[a][1] * shapes[a][2] > shapes[b][0] * shapes[b][1] * shapes[b][2];
+  });
+  std::atomic<size_t> next{0};  // each thread takes the largest level left
+  int64_t workers = std::min<int64_t>(at::get_num_threads(), int64_t(order.size()));
+  at::parallel_for(0, workers, 1, [&](int64_t, int64_t) {
+    for (size_t i; (i = next++) < order.size();) {
+      size_t l = order[i];
+      latents[l] = decode_level(arm, coded_levels[l].first, coded_levels[l].second, shapes[l],
+                                where + ": latent level " + std::to_string(l));
+    }
+  });
+  if (stats)
+    for (size_t l = 0; l < shapes.size(); ++l) {
       TensorStats st{"latents.l" + std::to_string(l)};
-      st.symbols = latents.back().size();
-      st.bytes = r.position() - start;
-      st.entropy_bits = order0_entropy_bits(latents.back());
+      st.symbols = latents[l].size();
+      st.bytes = 4 + size_t(coded_levels[l].second);
+      st.entropy_bits = order0_entropy_bits(latents[l]);
       st.coder = "laplace";
       stats->push_back(st);
     }
-  }
   if (r.remaining() != 0) throw Error(where + ": payload has unexpected trailing bytes");
 
   for (size_t i = 0; i < coded.size(); ++i)
