@@ -15,5 +15,5 @@ cp /usr/$A/libhtscodecs.a /usr/$A/libbz2.a /usr/$A/libz.a /usr/$A/libgtest.a \
    /usr/$A/libgtest_main.a /usr/$A/libgmock.a /usr/$A/libgmock_main.a $D/$A/
 cp -r /usr/$A/cmake/GTest $D/$A/cmake/
 cp -r /usr/share/cmake/nlohmann_json /usr/share/cmake/CLI11 $D/share/cmake/
-cp ../shared/media/video/y4m/foreman_cif_f020-040.y4m .gpu-deps/media/
+cp ../shared/media/video/y4m/{foreman,akiyo,news}_cif_f020-040.y4m .gpu-deps/media/
 du -sh .gpu-deps

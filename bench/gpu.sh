@@ -14,8 +14,16 @@ OUT=${OUT:-out/gpu}
 mkdir -p "$OUT"
 exec > >(tee "$OUT/gpu.log") 2>&1
 FIT_EPOCHS=${FIT_EPOCHS:-40}
-PARTS=${PARTS:-all}  # all, or fit: build, tests, ceilings and the fits only (a short rerun)
-case $PARTS in all | fit) ;; *) echo "PARTS must be all or fit, not '$PARTS'"; exit 2 ;; esac
+PARTS=${PARTS:-all}  # all; fit: build, tests, ceilings and the fits only (a short rerun);
+                     # rd: build, tests, then the grid RD points (below) only
+case $PARTS in all | fit | rd) ;; *) echo "PARTS must be all, fit or rd, not '$PARTS'"; exit 2 ;; esac
+# PARTS=rd: the grid preset on the GPU, one encode per clip and lambda, written to $OUT/rd.csv
+# (bench/gpu-rd-bd.sh turns it into BD-rates against a CPU compare's x265 points). The device
+# tool's budget sets how many points one call can afford: choose RD_CLIPS and RD_LAMBDAS.
+RD_CLIPS=${RD_CLIPS:-foreman akiyo news}
+RD_LAMBDAS=${RD_LAMBDAS:-0.04 0.012 0.004 0.0012}
+RD_FRAMES=${RD_FRAMES:-21}
+RD_EPOCHS=${RD_EPOCHS:-0}  # 0: the preset's
 date -u
 if python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
   DEVICE=cuda
@@ -63,6 +71,26 @@ echo "== unit tests that touch CUDA (the rest run in CI)"
 tests_rc=$?
 grep -E "YUV-PSNR|GPU-encoded|GPU fit|OK \]|SKIPPED|FAILED|Failure|Expected|Which|actual" "$W/cuda_tests.log"
 echo "CUDA unit tests: exit code $tests_rc"
+
+if [ "$PARTS" = rd ]; then
+  echo "== grid RD points: clips $RD_CLIPS, lambdas $RD_LAMBDAS, $RD_FRAMES frames, epochs ${RD_EPOCHS/#0/preset}"
+  echo "sequence,setting,frames,bytes,bpp,psnr_yuv,psnr_y,msssim,encode_s" > "$OUT/rd.csv"
+  ep=(); [ "$RD_EPOCHS" != 0 ] && ep=(--epochs "$RD_EPOCHS")
+  for c in $RD_CLIPS; do
+    for l in $RD_LAMBDAS; do
+      $N encode "$MEDIA/${c}_cif_f020-040.y4m" --frames "$RD_FRAMES" -o "$W/rd.nerv" --preset grid \
+        --lambda "$l" "${ep[@]}" --device $DEVICE --report "$W/rd.json" -q || { echo "encode $c@$l failed"; continue; }
+      $PY - "$W/rd.json" "$c" "$l" >> "$OUT/rd.csv" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); m = r["metrics"]
+print(f"{sys.argv[2]}_cif_f020-040,grid@{sys.argv[3]},{r['frames']},{r['bytes']},{r['bpp']:.9f},"
+      f"{m['psnr_yuv']:.6f},{m['psnr_y']:.6f},{m.get('msssim', float('nan')):.8f},{r['encode_seconds']:.3f}")
+PY
+      tail -1 "$OUT/rd.csv"
+    done
+  done
+  exit $(( tests_rc != 0 ))
+fi
 
 echo "== ceilings"
 $PY - "$DEVICE" > "$W/ceilings.json" <<'PY'

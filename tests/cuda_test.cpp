@@ -36,10 +36,11 @@ double decoded_psnr(const std::string& stream, torch::Device dev, torch::ScalarT
 
 // Training batches of 2 frames on segments of 3: two steps per epoch, the second one partial,
 // so that each phase records two steps (a full and a partial batch).
-EncodeReport encode(const std::string& out, torch::Device dev) {
+EncodeReport encode(const std::string& out, torch::Device dev,
+                    const std::string& config = "tiny_config.json") {
   auto reader = open_video_reader(test::data(kClip), {});
   EncodeOptions opt;
-  opt.cfg = load_config_file(test::data("tiny_config.json"));
+  opt.cfg = load_config_file(test::data(config));
   opt.cfg.train.batch_size = 2;
   opt.device = dev;
   return encode_video(*reader, out, opt, nullptr);
@@ -77,6 +78,29 @@ TEST_F(Cuda, GpuEncodedStreamDecodesOnCpu) {
   EncodeReport r = encode(stream, torch::Device(torch::kCUDA, 0));
   double cpu = decoded_psnr(stream, torch::kCPU, torch::kFloat);
   std::printf("GPU-encoded: reported %.4f, CPU decode %.4f\n", r.metrics.mean.psnr_yuv, cpu);
+  EXPECT_NEAR(cpu, r.metrics.mean.psnr_yuv, 0.05);
+  EXPECT_GT(cpu, 24.0);
+}
+
+// The grid family: latents are entropy-decoded on the CPU with the integer context model
+// whatever the device, so only the synthesis's float arithmetic differs between devices.
+TEST_F(Cuda, GridGpuDecodeMatchesCpuDecode) {
+  std::string stream = (test::scratch() / "cpu.nerv").string();
+  EncodeReport r = encode(stream, torch::kCPU, "tiny_grid_config.json");
+  double cpu = decoded_psnr(stream, torch::kCPU, torch::kFloat);
+  EXPECT_DOUBLE_EQ(cpu, r.metrics.mean.psnr_yuv);
+  double gpu32 = decoded_psnr(stream, torch::Device(torch::kCUDA, 0), torch::kFloat, 2);
+  double gpu16 = decoded_psnr(stream, torch::Device(torch::kCUDA, 0), torch::kHalf, 2);
+  std::printf("grid YUV-PSNR cpu fp32 %.4f, cuda fp32 %.4f, cuda fp16 %.4f\n", cpu, gpu32, gpu16);
+  EXPECT_NEAR(gpu32, cpu, 0.05);
+  EXPECT_NEAR(gpu16, gpu32, 0.05);
+}
+
+TEST_F(Cuda, GridGpuEncodedStreamDecodesOnCpu) {
+  std::string stream = (test::scratch() / "gpu.nerv").string();
+  EncodeReport r = encode(stream, torch::Device(torch::kCUDA, 0), "tiny_grid_config.json");
+  double cpu = decoded_psnr(stream, torch::kCPU, torch::kFloat);
+  std::printf("grid GPU-encoded: reported %.4f, CPU decode %.4f\n", r.metrics.mean.psnr_yuv, cpu);
   EXPECT_NEAR(cpu, r.metrics.mean.psnr_yuv, 0.05);
   EXPECT_GT(cpu, 24.0);
 }
