@@ -45,7 +45,7 @@ Run add_info(CLI::App& app) {
     double bpp = frames ? bytes * 8.0 / (double(frames) * h.width * h.height) : 0;
     if (a->json) {
       nlohmann::json j = {
-          {"version", std::to_string(kVersionMajor) + "." + std::to_string(kVersionMinor)},
+          {"version", std::to_string(kVersionMajor) + "." + std::to_string(h.version_minor)},
           {"width", h.width},
           {"height", h.height},
           {"fps", std::to_string(h.fps.num) + "/" + std::to_string(h.fps.den)},
@@ -64,8 +64,8 @@ Run add_info(CLI::App& app) {
       return 0;
     }
     std::printf("nerv %d.%d  %dx%d  %d/%d fps  %llu frames  yuv420p %s %s\n", kVersionMajor,
-                kVersionMinor, h.width, h.height, h.fps.num, h.fps.den, (unsigned long long)frames,
-                to_string(h.matrix), to_string(h.range));
+                h.version_minor, h.width, h.height, h.fps.num, h.fps.den,
+                (unsigned long long)frames, to_string(h.matrix), to_string(h.range));
     std::printf(
         "segments of %u frames, intra every %u; %llu bytes, %.4f bpp; index of %zu intra "
         "segments\n",

@@ -192,6 +192,7 @@ void BitstreamReader::read_header() {
 
   ByteReader r(all.data() + 10, len, name_ + ": stream header");
   StreamHeader& h = header_;
+  h.version_minor = fixed[5];
   uint32_t w = r.u32(), hh = r.u32();
   if (w < 1 || hh < 1 || w > kMaxDim || hh > kMaxDim)
     throw Error(name_ + ": frame size " + std::to_string(w) + "x" + std::to_string(hh) +

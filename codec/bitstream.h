@@ -19,6 +19,7 @@ constexpr uint8_t kVersionMinor = 1;  // 1.1: the grid family (§8)
 
 // §2 Stream header.
 struct StreamHeader {
+  int version_minor = kVersionMinor;  // as read; written streams always carry kVersionMinor
   int width = 0, height = 0;
   Rational fps{25, 1};
   uint64_t frame_count = 0;  // 0: unknown (the stream was written to a pipe)
