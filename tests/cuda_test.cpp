@@ -61,48 +61,44 @@ class Cuda : public ::testing::Test {
   }
 };
 
+// Each family: a CPU-encoded stream decodes on the GPU (fp32, fp16) within 0.05 dB of the
+// CPU, and a GPU-encoded one on the CPU within 0.05 dB of what the encoder reported. In the
+// grid family the latents are entropy-decoded on the CPU with the integer context model
+// whatever the device: only the synthesis's float arithmetic differs between devices.
+void gpu_decode_matches_cpu(const std::string& config) {
+  std::string stream = (test::scratch() / "cpu.nerv").string();
+  EncodeReport r = encode(stream, torch::kCPU, config);
+  double cpu = decoded_psnr(stream, torch::kCPU, torch::kFloat);
+  EXPECT_DOUBLE_EQ(cpu, r.metrics.mean.psnr_yuv);
+  double gpu32 = decoded_psnr(stream, torch::Device(torch::kCUDA, 0), torch::kFloat, 2);
+  double gpu16 = decoded_psnr(stream, torch::Device(torch::kCUDA, 0), torch::kHalf, 2);
+  std::printf("%s: YUV-PSNR cpu fp32 %.4f, cuda fp32 %.4f, cuda fp16 %.4f\n", config.c_str(), cpu,
+              gpu32, gpu16);
+  EXPECT_NEAR(gpu32, cpu, 0.05);
+  EXPECT_NEAR(gpu16, gpu32, 0.05);
+}
+
+void gpu_encoded_stream_decodes_on_cpu(const std::string& config) {
+  std::string stream = (test::scratch() / "gpu.nerv").string();
+  EncodeReport r = encode(stream, torch::Device(torch::kCUDA, 0), config);
+  double cpu = decoded_psnr(stream, torch::kCPU, torch::kFloat);
+  std::printf("%s GPU-encoded: reported %.4f, CPU decode %.4f\n", config.c_str(),
+              r.metrics.mean.psnr_yuv, cpu);
+  EXPECT_NEAR(cpu, r.metrics.mean.psnr_yuv, 0.05);
+  EXPECT_GT(cpu, 24.0);
+}
+
 TEST_F(Cuda, GpuDecodeMatchesCpuDecode) {
-  std::string stream = (test::scratch() / "cpu.nerv").string();
-  EncodeReport r = encode(stream, torch::kCPU);
-  double cpu = decoded_psnr(stream, torch::kCPU, torch::kFloat);
-  EXPECT_DOUBLE_EQ(cpu, r.metrics.mean.psnr_yuv);
-  double gpu32 = decoded_psnr(stream, torch::Device(torch::kCUDA, 0), torch::kFloat, 2);
-  double gpu16 = decoded_psnr(stream, torch::Device(torch::kCUDA, 0), torch::kHalf, 2);
-  std::printf("YUV-PSNR cpu fp32 %.4f, cuda fp32 %.4f, cuda fp16 %.4f\n", cpu, gpu32, gpu16);
-  EXPECT_NEAR(gpu32, cpu, 0.05);
-  EXPECT_NEAR(gpu16, gpu32, 0.05);
+  gpu_decode_matches_cpu("tiny_config.json");
 }
-
 TEST_F(Cuda, GpuEncodedStreamDecodesOnCpu) {
-  std::string stream = (test::scratch() / "gpu.nerv").string();
-  EncodeReport r = encode(stream, torch::Device(torch::kCUDA, 0));
-  double cpu = decoded_psnr(stream, torch::kCPU, torch::kFloat);
-  std::printf("GPU-encoded: reported %.4f, CPU decode %.4f\n", r.metrics.mean.psnr_yuv, cpu);
-  EXPECT_NEAR(cpu, r.metrics.mean.psnr_yuv, 0.05);
-  EXPECT_GT(cpu, 24.0);
+  gpu_encoded_stream_decodes_on_cpu("tiny_config.json");
 }
-
-// The grid family: latents are entropy-decoded on the CPU with the integer context model
-// whatever the device, so only the synthesis's float arithmetic differs between devices.
 TEST_F(Cuda, GridGpuDecodeMatchesCpuDecode) {
-  std::string stream = (test::scratch() / "cpu.nerv").string();
-  EncodeReport r = encode(stream, torch::kCPU, "tiny_grid_config.json");
-  double cpu = decoded_psnr(stream, torch::kCPU, torch::kFloat);
-  EXPECT_DOUBLE_EQ(cpu, r.metrics.mean.psnr_yuv);
-  double gpu32 = decoded_psnr(stream, torch::Device(torch::kCUDA, 0), torch::kFloat, 2);
-  double gpu16 = decoded_psnr(stream, torch::Device(torch::kCUDA, 0), torch::kHalf, 2);
-  std::printf("grid YUV-PSNR cpu fp32 %.4f, cuda fp32 %.4f, cuda fp16 %.4f\n", cpu, gpu32, gpu16);
-  EXPECT_NEAR(gpu32, cpu, 0.05);
-  EXPECT_NEAR(gpu16, gpu32, 0.05);
+  gpu_decode_matches_cpu("tiny_grid_config.json");
 }
-
 TEST_F(Cuda, GridGpuEncodedStreamDecodesOnCpu) {
-  std::string stream = (test::scratch() / "gpu.nerv").string();
-  EncodeReport r = encode(stream, torch::Device(torch::kCUDA, 0), "tiny_grid_config.json");
-  double cpu = decoded_psnr(stream, torch::kCPU, torch::kFloat);
-  std::printf("grid GPU-encoded: reported %.4f, CPU decode %.4f\n", r.metrics.mean.psnr_yuv, cpu);
-  EXPECT_NEAR(cpu, r.metrics.mean.psnr_yuv, 0.05);
-  EXPECT_GT(cpu, 24.0);
+  gpu_encoded_stream_decodes_on_cpu("tiny_grid_config.json");
 }
 
 // CUDA graphs replay the work they recorded: switching them off changes nothing but speed.
