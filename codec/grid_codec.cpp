@@ -323,11 +323,6 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
       {torch::optim::OptimizerParamGroup(lat), torch::optim::OptimizerParamGroup(nets)},
       torch::optim::AdamOptions(tc.lr));
   const int steps = first ? tc.epochs : tc.warm_epochs, hard = tc.qat_epochs;
-  // Above lambda 0.012 the latents' steps shrink with lambda: where the rate dominates their
-  // gradients, Adam's normalised steps at the full rate make them wander and the rate grows
-  // (foreman, 8 frames, lambda 0.04: latent lr 0.2 -> 0.074 bpp at 28.3 dB, 0.1 -> 0.103 bpp
-  // at 28.7 dB, 0.05 -> 0.038 bpp at 28.8 dB; at 0.012, 0.2 beats 0.1).
-  const double latent_lr = tc.latent_lr * std::min(1.0, 0.012 / std::max(tc.lambda, 1e-9));
   model_->train();
   for (int s = 0; s < steps + hard; ++s) {
     bool hard_phase = s >= steps;
@@ -340,7 +335,7 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
     } else {
       f = 0.1 * 0.5 * (1 + std::cos(M_PI * double(s - steps) / std::max(1, hard)));
     }
-    static_cast<torch::optim::AdamOptions&>(opt.param_groups()[0].options()).lr(latent_lr * f);
+    static_cast<torch::optim::AdamOptions&>(opt.param_groups()[0].options()).lr(tc.latent_lr * f);
     static_cast<torch::optim::AdamOptions&>(opt.param_groups()[1].options()).lr(tc.lr * f);
     std::vector<torch::Tensor> lq;
     for (auto& l : lat) {

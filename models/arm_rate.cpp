@@ -90,15 +90,17 @@ struct ArmRate : torch::autograd::Function<ArmRate> {
           for (int k = 0; k < h; ++k) s += pw2[j * h + k] * a1[k];
           o[j] = s;
         }
-        // The scale clamp and the 16-bit cap act on the value only: their gradients pass
-        // through (a zero gradient there traps latents far from the mean for good).
+        // Beyond the 16-bit cap a latent costs about the same wherever it is (the coder
+        // escapes), so it gets no rate gradient; but the scale does, and the scale clamp acts
+        // on the value only: without them a context model that predicts too small a scale
+        // traps the latents it mispredicts at 16 bits for good.
         double ls = o[1], b = std::exp2(std::clamp(ls, kMinLog2Scale, kMaxLog2Scale));
         double d = double(g[i]) - o[0], a = std::abs(d);
         double gd, gls;
         if (a >= 0.5) {  // tail bin, in the log domain: p = e^(-(a - 1/2) / b) (1 - e^(-1/b)) / 2
           double bits = (M_LN2 + (a - 0.5) / b - std::log1p(-std::exp(-1 / b))) / M_LN2;
           acc += std::min(bits, kMaxBits);
-          gd = (d > 0 ? 1 : -1) / (b * M_LN2);
+          gd = bits < kMaxBits ? (d > 0 ? 1 : -1) / (b * M_LN2) : 0.0;
           gls = (-(a - 0.5) / (b * b) + 1 / (b * b * std::expm1(1 / b))) * b;
         } else {
           double p = cdf(d + 0.5, b) - cdf(d - 0.5, b);

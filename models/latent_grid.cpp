@@ -158,7 +158,8 @@ torch::Tensor LatentGrid::rate_bits_ops(const std::vector<torch::Tensor>& latent
   for (const torch::Tensor& l : latents) {
     torch::Tensor mu, ls;
     arm(contexts(l), mu, ls);
-    // As the fused pass: the scale clamp and the 16-bit cap act on the value only.
+    // As the fused pass: the scale clamp acts on the value only; beyond the 16-bit cap only
+    // the scale gets a gradient.
     torch::Tensor lsc = ls + (ls.clamp(kMinLog2Scale, kMaxLog2Scale) - ls).detach();
     torch::Tensor b = torch::exp2(lsc);
     torch::Tensor d = l.reshape({-1}) - mu, a = d.abs();
@@ -169,7 +170,11 @@ torch::Tensor LatentGrid::rate_bits_ops(const std::vector<torch::Tensor>& latent
     torch::Tensor ac = a.clamp_max(0.499);
     torch::Tensor p = 1 - 0.5 * torch::exp(-(0.5 - ac) / b) - 0.5 * torch::exp(-(0.5 + ac) / b);
     torch::Tensor bits = torch::where(tail, bits_tail, -torch::log2(p));
-    total = total + (bits + (bits.clamp_max(16) - bits).detach()).sum();
+    // Beyond the cap: the scale's gradient only (the latent's is cut, as in the fused pass).
+    torch::Tensor capped = bits >= 16;
+    torch::Tensor bits_scale_only =
+        torch::where(capped, bits_tail - (a - a.detach()) / (b.detach() * M_LN2), bits);
+    total = total + (bits_scale_only + (bits.clamp_max(16) - bits_scale_only).detach()).sum();
   }
   return total;
 }

@@ -183,26 +183,35 @@ TEST(GridRate, FusedRateMatchesTensorOperations) {
         << i << ": max difference " << (a[i] - b[i]).abs().max().item<double>();
 }
 
-// Far from the mean, with a context model predicting a scale below the coder's least, the rate
-// still pulls the latent towards the mean and the scale up (a zero gradient there used to trap
-// latents at 16 bits each for the rest of training).
+// With a context model predicting a scale below the coder's least, the rate still pulls the
+// scale up, also for a latent beyond the 16-bit cap (a zero gradient there used to trap such
+// latents at 16 bits for the rest of training); the latent itself is pulled towards the mean
+// only below the cap (beyond it, it costs about the same wherever it is).
 TEST(GridRate, GradientNeverVanishes) {
   nlohmann::json j = {
       {"arch", "grid"}, {"levels", {{1, 1}}}, {"synthesis", {4}}, {"arm_hidden", 2}};
-  LatentGrid m(parse_latent_grid_config(j), 4, 2);
-  {
-    torch::NoGradGuard ng;  // mean 0, log2 scale -6 whatever the context
-    for (auto& [name, t] : m.arm_tensors()) t.zero_();
-    m.arm_tensors()[5].second[1] = -6.0;
-  }
+  LatentGrid m(parse_latent_grid_config(j), 6, 2);
   for (bool fused : {true, false}) {
-    torch::Tensor lat = torch::tensor({{{6.0f, 0.0f}}}).requires_grad_(true);
-    for (auto& [name, t] : m.arm_tensors()) t.mutable_grad() = torch::Tensor();
-    torch::Tensor bits = fused ? m.rate_bits({lat}) : m.rate_bits_ops({lat});
-    EXPECT_NEAR(bits.item<double>(), 16 + (-std::log2(1 - std::exp(-8.0))), 1e-3) << fused;
-    bits.backward();
-    EXPECT_GT(lat.grad()[0][0][0].item<double>(), 1.0) << fused;
-    EXPECT_LT(m.arm_tensors()[5].second.grad()[1].item<double>(), -1.0) << fused;
+    double scale_grad[2];
+    for (float far : {6.0f, 0.0f}) {
+      {
+        torch::NoGradGuard ng;  // mean 0, log2 scale -6 whatever the context
+        for (auto& [name, t] : m.arm_tensors()) t.zero_();
+        m.arm_tensors()[5].second[1] = -6.0;
+      }
+      torch::Tensor lat = torch::tensor({{{far, 0.9f, 0.0f}}}).requires_grad_(true);
+      for (auto& [name, t] : m.arm_tensors()) t.mutable_grad() = torch::Tensor();
+      torch::Tensor bits = fused ? m.rate_bits({lat}) : m.rate_bits_ops({lat});
+      bits.backward();
+      if (far != 0) {
+        EXPECT_GT(bits.item<double>(), 16.0) << fused;
+        EXPECT_EQ(lat.grad()[0][0][0].item<double>(), 0.0) << fused;
+      }
+      EXPECT_GT(lat.grad()[0][0][1].item<double>(), 1.0) << fused;
+      scale_grad[far != 0] = m.arm_tensors()[5].second.grad()[1].item<double>();
+    }
+    EXPECT_LT(scale_grad[0], -1.0) << fused;                 // the latent at 0.9 alone
+    EXPECT_LT(scale_grad[1], scale_grad[0] - 1.0) << fused;  // and the one beyond the cap
   }
 }
 
