@@ -17,7 +17,7 @@ namespace nerv::app {
 Run add_encode(CLI::App& app) {
   auto* cmd = app.add_subcommand("encode", "Encode a video (or still image) into a .nerv stream");
   struct Args {
-    std::string input, output = "", preset = "m", config, report;
+    std::string input, output = "", preset = "grid", config, report;
     InputOptions in;
     int segment_frames = 0, intra_period = 0, threads = 0, epochs = 0, batch_size = 0;
     double lambda = -1;
@@ -36,7 +36,7 @@ Run add_encode(CLI::App& app) {
                for (const auto& n : preset_names()) s += (s.empty() ? "" : ", ") + n;
                return s;
              }())
-      ->default_str("m");
+      ->default_str("grid");
   cmd->add_option("--config", a->config, "JSON config file (instead of a preset)");
   cmd->add_option("--segment-frames", a->segment_frames, "Frames per segment (preset default)")
       ->check(CLI::Range(1, 1024));

@@ -8,8 +8,8 @@ bash scripts/build.sh
 SAMPLE=assets/foreman_cif_16f.mkv
 OUT=${OUT_DIR:-out/quickstart}
 mkdir -p "$OUT"
-echo "== nervc encode $SAMPLE (preset xs; a few minutes on 2 CPU cores)"
-build/nervc encode "$SAMPLE" -o "$OUT/sample.nerv" --preset xs --report "$OUT/encode.json"
+echo "== nervc encode $SAMPLE (default preset grid; about four minutes on 2 CPU cores)"
+build/nervc encode "$SAMPLE" -o "$OUT/sample.nerv" --report "$OUT/encode.json"
 echo "== nervc info $OUT/sample.nerv"
 build/nervc info "$OUT/sample.nerv"
 echo "== nervc decode $OUT/sample.nerv -o $OUT/sample.y4m"
