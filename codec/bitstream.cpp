@@ -34,8 +34,14 @@ bool is_upper(uint8_t c) {
 bool is_lower(uint8_t c) {
   return c >= 'a' && c <= 'z';
 }
-bool is_tag_char(uint8_t c) {
-  return is_upper(c) || is_lower(c) || (c >= '0' && c <= '9');
+// §5.1: a chunk tag is four ASCII letters or digits; a lower-case first letter makes the chunk
+// ancillary, an upper-case one required.
+bool is_tag(const uint8_t* t) {
+  auto ok = [](uint8_t c) { return is_upper(c) || is_lower(c) || (c >= '0' && c <= '9'); };
+  return ok(t[0]) && ok(t[1]) && ok(t[2]) && ok(t[3]);
+}
+bool is_ancillary_tag(const uint8_t* t) {
+  return is_tag(t) && is_lower(t[0]);
 }
 
 std::string segment_name(uint32_t i) {
@@ -87,8 +93,7 @@ std::vector<uint8_t> write_segment_chunk(const SegmentHeader& h,
 
 // §5.1
 std::vector<uint8_t> write_ancillary_chunk(const char tag[4], const std::vector<uint8_t>& body) {
-  if (!is_lower(uint8_t(tag[0])) || !is_tag_char(uint8_t(tag[1])) ||
-      !is_tag_char(uint8_t(tag[2])) || !is_tag_char(uint8_t(tag[3])))
+  if (!is_ancillary_tag(reinterpret_cast<const uint8_t*>(tag)))
     throw Error("ancillary chunk tags start with a lower-case letter and are alphanumeric");
   if (body.size() > kMaxAncillary) throw Error("ancillary chunk too large");
   ByteWriter w;
@@ -274,8 +279,7 @@ std::vector<IndexEntry> BitstreamReader::index_by_scanning() {
     uint8_t head[25];  // tag and the fixed segment chunk header
     size_t got = 0;
     read_some(head, sizeof head, got);
-    if (got >= 8 && is_lower(head[0]) && is_tag_char(head[1]) && is_tag_char(head[2]) &&
-        is_tag_char(head[3])) {  // an ancillary chunk: over it
+    if (got >= 8 && is_ancillary_tag(head)) {  // over an ancillary chunk
       at += 8 + uint64_t(ByteReader(head + 4, 4, "chunk").u32()) + 4;
       continue;
     }
@@ -426,10 +430,8 @@ void BitstreamReader::read_chunk(Chunk& out) {
     ended_ = true;
     return;
   }
-  bool tag_like =
-      is_tag_char(tag[0]) && is_tag_char(tag[1]) && is_tag_char(tag[2]) && is_tag_char(tag[3]);
   std::string tag_name(reinterpret_cast<const char*>(tag), 4);
-  if (tag_like && is_lower(tag[0])) {  // §5.1: ancillary, skipped once its CRC checks out
+  if (is_ancillary_tag(tag)) {  // skipped once its CRC checks out
     uint8_t len[4];
     read_exact(len, 4, ("length of chunk '" + tag_name + "'").c_str());
     crc_buf.bytes(len, 4);
@@ -446,7 +448,7 @@ void BitstreamReader::read_chunk(Chunk& out) {
     out.kind = Chunk::Ancillary;
     return;
   }
-  if (tag_like && is_upper(tag[0]))
+  if (is_tag(tag) && is_upper(tag[0]))  // required, and unknown
     throw Error(name_ + ": unknown required chunk '" + tag_name + "' at byte " +
                 std::to_string(chunk_pos) + " (written by a newer nervc?)");
   throw Error(name_ + ": unknown chunk at byte " + std::to_string(chunk_pos) +
