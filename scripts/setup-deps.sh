@@ -14,6 +14,7 @@ packages=(
   nlohmann-json3-dev                      # configs, results, --json output
   libcli11-dev                            # command-line parsing
   libgtest-dev                            # unit tests
+  clang libclang-rt-14-dev llvm           # fuzzers (libFuzzer) and the sanitizer run; symbolizer
   python3 python3-numpy python3-scipy     # independent metric reference (tests/data)
 )
 
