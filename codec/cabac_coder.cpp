@@ -1,5 +1,6 @@
 #include <array>
 #include <cstdlib>
+#include <string>
 
 #include "codec/bin_coder.h"
 #include "codec/symbol_coders.h"
@@ -45,6 +46,8 @@ std::vector<uint8_t> cabac_encode(const std::vector<int32_t>& symbols) {
   Contexts c;
   int prev_zero = 1;
   for (int32_t s : symbols) {
+    if (std::llabs(int64_t(s)) > kMaxBlockSymbol)
+      throw Error("symbol " + std::to_string(s) + " is beyond what a block can code");
     enc.encode(c.sig[prev_zero], s != 0);
     prev_zero = s == 0;
     if (s == 0) continue;
@@ -79,7 +82,8 @@ std::vector<int32_t> cabac_decode(const uint8_t* p, size_t n, size_t count) {
       rest = uint32_t(k + 1);
     }
     if (k == kGreaterFlags) rest = kGreaterFlags + decode_eg0(dec, c);
-    if (rest >= (1u << 30)) throw Error("entropy-coded data is corrupt (symbol too large)");
+    if (rest >= uint64_t(kMaxBlockSymbol))  // |v| = rest + 1 <= 2^30
+      throw Error("entropy-coded data is corrupt (symbol out of range)");
     int32_t a = int32_t(rest + 1);
     out[i] = neg ? -a : a;
   }

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <string>
 
@@ -29,6 +30,8 @@ std::vector<uint8_t> hts_encode(const std::vector<int32_t>& symbols) {
   std::vector<uint8_t> bytes(symbols.size());
   ByteWriter esc;
   for (size_t i = 0; i < symbols.size(); ++i) {
+    if (std::llabs(int64_t(symbols[i])) > kMaxBlockSymbol)
+      throw Error("symbol " + std::to_string(symbols[i]) + " is beyond what a block can code");
     uint32_t z = zigzag(symbols[i]);
     if (z < 255) {
       bytes[i] = uint8_t(z);
@@ -88,6 +91,8 @@ std::vector<int32_t> hts_decode(const uint8_t* p, size_t n, size_t count) {
       if (v > UINT32_MAX - 255)  // z is a 32-bit zigzag code
         throw Error("entropy-coded data is corrupt (escape out of range)");
       z = uint32_t(255 + v);
+      if (z > uint32_t(2 * kMaxBlockSymbol))  // zigzag of |v| <= 2^30
+        throw Error("entropy-coded data is corrupt (symbol out of range)");
     }
     out[i] = unzigzag(z);
   }

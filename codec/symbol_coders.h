@@ -7,6 +7,10 @@
 
 namespace nerv {
 
+// Every symbol of a coded block (§6) has |v| <= 2^30: both coders can code it, and decoders
+// refuse anything larger. The encoders throw nerv::Error beyond it.
+constexpr int64_t kMaxBlockSymbol = int64_t(1) << 30;
+
 // DeepCABAC-style binarisation over the adaptive binary coder: significance flag (context:
 // was the previous symbol zero), sign, kGreaterFlags unary "greater than k" flags, then an
 // Exp-Golomb remainder with adaptive prefix and bypass suffix.

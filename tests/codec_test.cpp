@@ -452,8 +452,9 @@ TEST_F(PayloadRanges, EmbeddingSymbolsOutsideTheirBitsAreRejected) {
   embed_[5] = -32;  // -2^(b_e-1) ... 2^(b_e-1) - 1
   embed_[6] = 31;
   EXPECT_EQ(rebuild(), "accepted");
-  // An escape of coder 1 sending 2^31 - 1: s + 2^(b_e-1) would overflow an int32.
-  for (int32_t bad : {INT32_MAX, INT32_MIN, 32, -33}) {
+  // The largest a block can hold (§6: |v| <= 2^30; beyond, the entropy decoder refuses it).
+  const int32_t big = int32_t(kMaxBlockSymbol);
+  for (int32_t bad : {big, -big, 32, -33}) {
     embed_[5] = bad;
     std::string e = rebuild();
     EXPECT_NE(e.find("segment 0: embedding symbol " + std::to_string(bad) + " out of range"),
@@ -466,7 +467,8 @@ TEST_F(PayloadRanges, WeightSymbolsBeyondTwoToTheTwentyAreRejected) {
   weights_[0][0] = kMaxSymbol;
   weights_.back().back() = -kMaxSymbol;
   EXPECT_EQ(rebuild(), "accepted");
-  for (int32_t bad : {kMaxSymbol + 1, -kMaxSymbol - 1, INT32_MAX, INT32_MIN}) {
+  const int32_t big = int32_t(kMaxBlockSymbol);
+  for (int32_t bad : {kMaxSymbol + 1, -kMaxSymbol - 1, big, -big}) {
     weights_[0][0] = bad;
     std::string e = rebuild();
     EXPECT_NE(e.find("segment 0: weight symbol " + std::to_string(bad) + " out of range"),
@@ -484,8 +486,8 @@ TEST_F(PayloadRanges, ResidualChangesStayWithinTheWeightRange) {
   change[0][0] = 1;  // q = 2^20 + 1
   EXPECT_NE(rebuild(&change).find("segment 1: weight out of range"), std::string::npos)
       << rebuild(&change);
-  change[0][0] = INT32_MIN;
-  EXPECT_NE(rebuild(&change).find("segment 1: weight change " + std::to_string(INT32_MIN) +
+  change[0][0] = -int32_t(kMaxBlockSymbol);
+  EXPECT_NE(rebuild(&change).find("segment 1: weight change " + std::to_string(change[0][0]) +
                                   " out of range"),
             std::string::npos)
       << rebuild(&change);

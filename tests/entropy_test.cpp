@@ -4,13 +4,18 @@
 
 #include <climits>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <set>
 #include <string>
 
+#include "codec/byte_io.h"
 #include "codec/quant.h"
+#include "codec/segment_payload.h"
 #include "codec/symbol_coders.h"
 #include "io/error.h"
+#include "tests/test_util.h"
 
 namespace nerv {
 namespace {
@@ -152,9 +157,42 @@ TEST(Entropy, HtsEscapeBeyond32BitsIsRejected) {
   b.pop_back();
   for (uint8_t x : {0xFF, 0xFF, 0xFF, 0xFF, 0x0F}) b.push_back(x);  // 2^32 - 1
   EXPECT_NE(hts_error(b, 1).find("escape"), std::string::npos) << hts_error(b, 1);
-  // The largest that fits: z = 2^32 - 1, the symbol -2^31.
-  b = hts_encode({INT32_MIN});
-  EXPECT_EQ(hts_decode(b.data(), b.size(), 1), std::vector<int32_t>{INT32_MIN});
+  // z = 2^32 - 1 fits the escape but is the symbol -2^31, beyond a block's range (§6).
+  b.resize(b.size() - 5);
+  for (uint8_t x : {0x80, 0xFE, 0xFF, 0xFF, 0x0F}) b.push_back(x);  // 2^32 - 1 - 255
+  EXPECT_NE(hts_error(b, 1).find("symbol out of range"), std::string::npos) << hts_error(b, 1);
+}
+
+// §6: every block symbol has |v| <= 2^30. Both coders code the extremes; both encoders refuse
+// anything beyond, and so do both decoders (coder 1's escapes could carry up to 2^31).
+TEST(Entropy, BlockSymbolsStayWithinTwoToTheThirty) {
+  const int32_t big = int32_t(kMaxBlockSymbol);
+  round_trip({big, -big, 0, big - 1, -big + 1});
+  for (int32_t bad : {big + 1, -big - 1, INT32_MAX, INT32_MIN}) {
+    EXPECT_THROW(cabac_encode({bad}), Error) << bad;
+    EXPECT_THROW(hts_encode({bad}), Error) << bad;
+  }
+}
+
+// Found by fuzz/entropy_decoders (scripts/fuzz.sh): a coder-1 block whose escapes decode to
+// symbols beyond 2^30 was accepted, and re-coding those symbols picked coder 0, which cannot
+// hold them, so the encoder wrote a block no decoder reads. The input is the harness's
+// (fuzz/entropy_decoders.cpp, mode 0): a mode byte, u16 symbol count, then the block.
+TEST(Entropy, FuzzFoundHtsSymbolBeyondCabacIsRefused) {
+  std::ifstream f(test::data("fuzz/entropy_decoders-hts-symbol-beyond-cabac"), std::ios::binary);
+  std::vector<uint8_t> in((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  ASSERT_GT(in.size(), 3u);
+  size_t count = (in[1] | size_t(in[2]) << 8) % 4097;
+  ByteReader r(in.data() + 3, in.size() - 3, "block");
+  try {
+    std::vector<int32_t> s = read_block(r, count, nullptr);
+    ByteWriter w;  // whatever decodes must re-code
+    write_block(w, s, nullptr);
+    ByteReader back(w.data().data(), w.size(), "again");
+    EXPECT_EQ(read_block(back, count, nullptr), s);
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("symbol out of range"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Quant, WeightRoundTripWithinHalfStep) {
