@@ -23,7 +23,7 @@ Run add_encode(CLI::App& app) {
     double lambda = -1;
     std::string device = "auto";
     uint64_t seed = 0;
-    bool quiet = false, no_graphs = false;
+    bool quiet = false, no_graphs = false, resume = false;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("INPUT", a->input, "Video file, '-' for stdin, or URL")->required();
@@ -61,6 +61,10 @@ Run add_encode(CLI::App& app) {
                   "Rate-distortion trade-off of rate-trained presets (grid): loss = MSE + lambda * "
                   "bits per pixel; larger is smaller and worse")
       ->check(CLI::Range(1e-6, 10.0));
+  cmd->add_flag("--resume", a->resume,
+                "Continue an interrupted encode of the same input and settings into -o "
+                "(its OUT.partial and OUT.partial.state); the result is the stream an "
+                "uninterrupted encode writes");
   cmd->add_option("--report", a->report, "Write a JSON report (metrics, per-segment sizes)");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress output");
   a->in.add_to(*cmd);
@@ -72,6 +76,7 @@ Run add_encode(CLI::App& app) {
     if (a->segment_frames) opt.cfg.segment_frames = a->segment_frames;
     if (a->intra_period) opt.cfg.intra_period = a->intra_period;
     opt.seed = a->seed;
+    opt.resume = a->resume;
     if (a->epochs) override_epochs(opt.cfg.train, a->epochs);
     if (a->batch_size) opt.cfg.train.batch_size = a->batch_size;
     if (a->lambda > 0) {
@@ -100,6 +105,9 @@ Run add_encode(CLI::App& app) {
     EncodeProgress progress(opt.cfg.train, a->quiet);
     EncodeReport r = encode_video(*reader, a->output, opt, std::ref(progress));
     const MetricsSummary& m = r.metrics;
+    if (!a->quiet && r.resumed_segments)
+      std::fprintf(stderr, "nervc: resumed: %u segments came from the interrupted encode\n",
+                   r.resumed_segments);
     if (!a->quiet) {
       std::fprintf(stderr,
                    "nervc: %llu frames, %llu bytes, %.4f bpp, %.1f kbps; YUV-PSNR %.2f dB, "

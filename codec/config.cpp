@@ -87,6 +87,28 @@ void override_epochs(TrainConfig& t, int epochs) {
   t.epochs = epochs;
 }
 
+nlohmann::json config_json(const CodecConfig& c) {
+  const TrainConfig& t = c.train;
+  return {{"name", c.name},
+          {"description", c.description},
+          {"segment_frames", c.segment_frames},
+          {"intra_period", c.intra_period},
+          {"model", c.model},
+          {"train",
+           {{"epochs", t.epochs},
+            {"warm_epochs", t.warm_epochs},
+            {"batch_size", t.batch_size},
+            {"lr", t.lr},
+            {"warmup", t.warmup},
+            {"qat_epochs", t.qat_epochs},
+            {"qat_lr", t.qat_lr},
+            {"msssim_weight", t.msssim_weight},
+            {"temporal_l1", t.temporal_l1},
+            {"lambda", t.lambda},
+            {"latent_lr", t.latent_lr}}},
+          {"quant", quant_json(c.quant)}};
+}
+
 nlohmann::json decoder_config(const CodecConfig& c) {
   if (c.model.value("arch", "") == "grid") return {{"model", c.model}};  // steps are in payloads
   return {{"model", c.model}, {"quant", quant_json(c.quant)}};

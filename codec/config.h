@@ -45,6 +45,9 @@ std::vector<std::string> preset_names();
 // Sets the first segment's epochs; warm-started segments and QAT scale with it.
 void override_epochs(TrainConfig& t, int epochs);
 
+// The whole config, as parse_codec_config reads it.
+nlohmann::json config_json(const CodecConfig& c);
+
 // What the decoder needs, stored in the stream header: {"model": ..., "quant": ...} (no "quant"
 // for the grid family).
 nlohmann::json decoder_config(const CodecConfig& c);

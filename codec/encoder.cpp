@@ -1,9 +1,15 @@
 #include "codec/encoder.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+#include <sys/stat.h>
+
 #include <chrono>
 #include <cmath>
+#include <memory>
+#include <mutex>
 
 #include "codec/bitstream.h"
+#include "codec/encode_checkpoint.h"
 #include "codec/segment_decoder.h"
 #include "io/error.h"
 #include "io/file_sink.h"
@@ -15,6 +21,24 @@ using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+bool file_exists(const std::string& p) {
+  struct stat st {};
+  return stat(p.c_str(), &st) == 0;
+}
+
+// Everything the stream's bytes depend on besides the frames themselves: an interrupted encode
+// continues only under the same. (Bit-exact on the CPU; the thread count can change float sums.)
+nlohmann::json resume_fingerprint(const EncodeOptions& opt, const StreamHeader& h) {
+  return {{"format", std::to_string(kVersionMajor) + "." + std::to_string(kVersionMinor)},
+          {"config", config_json(opt.cfg)},
+          {"seed", opt.seed},
+          {"device", opt.device.str()},
+          {"threads", torch::get_num_threads()},
+          {"frame size", std::to_string(h.width) + "x" + std::to_string(h.height)},
+          {"frame rate", std::to_string(h.fps.num) + "/" + std::to_string(h.fps.den)},
+          {"colour", int(h.matrix) * 2 + int(h.range)}};
 }
 
 }  // namespace
@@ -47,20 +71,107 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
   report.decoder_macs_per_pixel = family->complexity().macs_per_pixel;
   report.device = opt.device.str();
 
-  FileSink sink(output);
-  sink.write(write_stream_header(header));
+  // Where the stream goes, and whether an interrupted encode is continued.
+  const std::string partial = output + ".partial", state_path = partial + ".state";
+  struct stat st {};
+  const bool resumable = opt.resumable && !is_stream_target(output) &&
+                         !(stat(output.c_str(), &st) == 0 && !S_ISREG(st.st_mode));
+  if (opt.resume && !resumable) throw Error(output + ": --resume needs a file output");
+  const std::string fingerprint = resume_fingerprint(opt, header).dump();
+  EncodeCheckpoint ck;
+  if (resumable && file_exists(state_path)) {
+    if (!opt.resume)
+      throw Error(output + ": an interrupted encode of this output can be continued: add " +
+                  "--resume, or delete " + partial + " and " + state_path + " to start over");
+    ck = load_checkpoint(state_path);
+    if (ck.fingerprint != fingerprint) {
+      nlohmann::json was = nlohmann::json::parse(ck.fingerprint, nullptr, false),
+                     now = nlohmann::json::parse(fingerprint);
+      std::string diff;
+      for (auto it = now.begin(); it != now.end(); ++it)
+        if (!was.is_object() || !was.contains(it.key()) || was[it.key()] != it.value())
+          diff += (diff.empty() ? "" : ", ") + it.key();
+      throw Error(state_path + ": the interrupted encode was made with other settings (" + diff +
+                  "): resume with the same, or delete it and " + partial + " to start over");
+    }
+  }
+  std::unique_ptr<FileSink> sink =
+      resumable ? std::make_unique<FileSink>(output, partial, ck.stream_bytes)
+                : std::make_unique<FileSink>(output);
+
   MetricsAccumulator metrics;
   std::vector<IndexEntry> index;
   std::vector<Frame> frames(size_t(cfg.segment_frames)), decoded;
   int64_t expected = opt.expected_frames > 0
                          ? (opt.expected_frames + cfg.segment_frames - 1) / cfg.segment_frames
                          : -1;
-
-  for (uint32_t k = 0;; ++k) {
+  uint64_t input_hash = kHashStart;
+  auto read_segment = [&] {
     size_t n = 0;
-    while (n < frames.size() && input.read(frames[n])) ++n;
-    if (n == 0) break;
+    while (n < frames.size() && input.read(frames[n]))
+      input_hash = hash_frame(input_hash, frames[n++]);
     frames.resize(n);  // shorter only for the last segment: the buffers are reused otherwise
+    return n;
+  };
+  // Decodes what was written, as a decoder will (the reference of the next segment, and the
+  // quality), and reports the segment. `seconds` < 0: timed from `ts` up to now.
+  auto finish_segment = [&](const SegmentHeader& sh, const std::vector<uint8_t>& bytes,
+                            const std::vector<TensorStats>& written, Clock::time_point ts,
+                            double seconds, double train_seconds) {
+    SegmentReport sr;
+    decoder.decode(sh, bytes, decoded, &sr.tensors);
+    for (size_t i = 0; i < sr.tensors.size() && i < written.size(); ++i) {
+      sr.tensors[i].cabac_bytes = written[i].cabac_bytes;
+      sr.tensors[i].hts_bytes = written[i].hts_bytes;
+    }
+    double psnr_sum = 0;
+    for (size_t i = 0; i < sh.frames; ++i) psnr_sum += metrics.add(frames[i], decoded[i]).psnr_yuv;
+    sr.index = sh.index;
+    sr.type = sh.type;
+    sr.first_frame = sh.first_frame;
+    sr.frames = sh.frames;
+    sr.psnr_yuv = psnr_sum / double(sh.frames);
+    sr.bytes = write_segment_chunk(sh, {}).size() + bytes.size();
+    sr.train_seconds = train_seconds;
+    sr.seconds = seconds >= 0 ? seconds : since(ts);
+    report.frames += sh.frames;
+    report.segments.push_back(sr);
+    if (on_event)
+      on_event(
+          {EncodeEvent::SegmentDone, sh.index, expected, sh.frames, {}, &report.segments.back()});
+  };
+
+  uint32_t k = 0;
+  if (ck.segments) {
+    // The segments the interrupted encode completed: read back from its partial stream, with
+    // the input read alongside (it must be the same) and decoded, as if just encoded.
+    BitstreamReader prev(partial);
+    for (; k < ck.segments; ++k) {
+      BitstreamReader::Chunk c;
+      size_t n = read_segment();
+      if (!prev.next(c) || c.kind != BitstreamReader::Chunk::Segment || c.segment.index != k)
+        throw Error(partial + ": does not hold the segments its checkpoint names");
+      if (c.segment.frames != n || c.segment.first_frame != report.frames)
+        throw Error(output + ": the input differs from the interrupted encode's");
+      if (c.segment.type == SegmentType::Intra)
+        index.push_back({k, c.segment.first_frame, c.segment.offset});
+      finish_segment(c.segment, c.payload, {}, Clock::now(), ck.segment_seconds[k],
+                     ck.train_seconds[k]);
+    }
+    if (input_hash != ck.input_hash)
+      throw Error(output + ": the input differs from the interrupted encode's");
+    family->restore(ck.family_state);
+    at::Generator rng = at::detail::getDefaultCPUGenerator();  // shares the default's state
+    std::lock_guard<std::mutex> lock(rng.mutex());
+    rng.set_state(ck.rng);
+    report.resumed_segments = k;
+  } else {
+    sink->write(write_stream_header(header));
+  }
+
+  for (;; ++k) {
+    size_t n = read_segment();
+    if (n == 0) break;
     auto ts = Clock::now();
     SegmentHeader sh;
     sh.type = k % uint32_t(cfg.intra_period) == 0 ? SegmentType::Intra : SegmentType::Residual;
@@ -77,45 +188,40 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
           if (on_event) on_event({EncodeEvent::Progress, k, expected, sh.frames, p});
         },
         &written);
+    double train_seconds = since(tt);  // fitting and coding the payload
+    if (sh.type == SegmentType::Intra) index.push_back({k, sh.first_frame, sink->position()});
+    sink->write(write_segment_chunk(sh, bytes));
+    finish_segment(sh, bytes, written, ts, -1, train_seconds);
 
-    SegmentReport sr;
-    sr.train_seconds = since(tt);  // fitting and coding the payload
-    sr.index = k;
-    sr.type = sh.type;
-    sr.first_frame = sh.first_frame;
-    sr.frames = sh.frames;
-    std::vector<uint8_t> chunk = write_segment_chunk(sh, bytes);
-    if (sh.type == SegmentType::Intra) index.push_back({k, sh.first_frame, sink.position()});
-    sink.write(chunk);
-
-    // Quality as a decoder sees it: decode the payload just written.
-    decoder.decode(sh, bytes, decoded, &sr.tensors);
-    for (size_t i = 0; i < sr.tensors.size() && i < written.size(); ++i) {
-      sr.tensors[i].cabac_bytes = written[i].cabac_bytes;
-      sr.tensors[i].hts_bytes = written[i].hts_bytes;
+    if (resumable) {  // the bytes on disk first, then the checkpoint that names them
+      sink->sync();
+      ck.fingerprint = fingerprint;
+      ck.input_hash = input_hash;
+      ck.segments = k + 1;
+      ck.stream_bytes = sink->position();
+      ck.segment_seconds.push_back(report.segments.back().seconds);
+      ck.train_seconds.push_back(train_seconds);
+      ck.rng = at::detail::getDefaultCPUGenerator().get_state();
+      ck.family_state = family->state();
+      save_checkpoint(state_path, ck);
+      sink->keep_partial();
     }
-    double psnr_sum = 0;
-    for (size_t i = 0; i < n; ++i) psnr_sum += metrics.add(frames[i], decoded[i]).psnr_yuv;
-    sr.psnr_yuv = psnr_sum / double(n);
-    sr.bytes = chunk.size();
-    sr.seconds = since(ts);
-    report.frames += n;
-    report.segments.push_back(sr);
-    if (on_event)
-      on_event({EncodeEvent::SegmentDone, k, expected, sh.frames, {}, &report.segments.back()});
   }
   if (report.frames == 0) throw Error(info.url + ": no frames to encode");
 
-  uint64_t index_offset = sink.position();
-  sink.write(write_index_chunk(index));
+  uint64_t index_offset = sink->position();
+  sink->write(write_index_chunk(index));
   StreamEnd end{report.frames, uint32_t(report.segments.size()), index_offset};
-  sink.write(write_end_chunk(end));
-  if (sink.seekable()) {  // now the frame count is known
+  sink->write(write_end_chunk(end));
+  if (sink->seekable()) {  // now the frame count is known
     header.frame_count = report.frames;
-    sink.patch(0, write_stream_header(header));
+    sink->patch(0, write_stream_header(header));
   }
-  report.bytes = sink.position();
-  sink.commit();
+  report.bytes = sink->position();
+  // Without its checkpoint a partial file is never resumed: a crash between these two steps
+  // leaves a complete stream under the temporary name, nothing inconsistent.
+  if (resumable) std::remove(state_path.c_str());
+  sink->commit();
   report.metrics = metrics.summary();
   report.seconds = since(t0);
   return report;

@@ -18,6 +18,14 @@ struct EncodeOptions {
   uint64_t seed = 0;
   int64_t expected_frames = -1;        // for progress and ETA only; -1 if unknown
   torch::Device device = torch::kCPU;  // the bitstream does not depend on it
+  // A file output is resumable: the stream is written at OUTPUT.partial and, after every
+  // segment, what it takes to go on at OUTPUT.partial.state; both stay if the encode stops
+  // early (signal, crash, error) and give way to OUTPUT when it completes. Off, or for pipes,
+  // devices and URLs: a temporary name that an interrupt removes.
+  bool resumable = true;
+  // Continue the interrupted encode of OUTPUT, which must have had the same input, config,
+  // seed, device and threads; with nothing to continue, encode from the start.
+  bool resume = false;
 };
 
 struct SegmentReport {
@@ -50,7 +58,8 @@ struct EncodeReport {
   size_t decoder_params = 0;
   double decoder_macs_per_pixel = 0;
   std::string device;
-  MetricsSummary metrics;  // of the decoded bitstream against the source
+  uint32_t resumed_segments = 0;  // taken from an interrupted encode (--resume)
+  MetricsSummary metrics;         // of the decoded bitstream against the source
   std::vector<SegmentReport> segments;
   double bpp() const { return frames ? bytes * 8.0 / (double(frames) * width * height) : 0; }
   double kbps() const { return frames ? bytes * 8.0 / 1000.0 / (frames / fps.value()) : 0; }

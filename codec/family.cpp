@@ -41,4 +41,24 @@ std::unique_ptr<FamilyEncoder> make_family_encoder(const CodecConfig& cfg, const
   return std::make_unique<HnervEncoder>(cfg, h, device);
 }
 
+std::vector<torch::Tensor> module_state(const torch::nn::Module& m) {
+  std::vector<torch::Tensor> out;
+  for (const auto& t : m.parameters()) out.push_back(t.detach().to(torch::kCPU).clone());
+  for (const auto& t : m.buffers()) out.push_back(t.detach().to(torch::kCPU).clone());
+  return out;
+}
+
+void restore_module_state(torch::nn::Module& m, const std::vector<torch::Tensor>& state,
+                          size_t& at) {
+  torch::NoGradGuard ng;
+  std::vector<torch::Tensor> dst = m.parameters();
+  for (const auto& b : m.buffers()) dst.push_back(b);
+  for (auto& d : dst) {
+    if (at >= state.size() || !state[at].sizes().equals(d.sizes()) ||
+        state[at].scalar_type() != d.scalar_type())
+      throw Error("checkpoint: encoder state does not fit this model");
+    d.copy_(state[at++]);
+  }
+}
+
 }  // namespace nerv

@@ -55,7 +55,18 @@ class FamilyEncoder {
                                       const std::function<void(const FitProgress&)>& progress,
                                       std::vector<TensorStats>* written) = 0;
   virtual DecoderComplexity complexity() const = 0;
+  // What later segments depend on beyond the stream (the frame encoder's weights, unrounded
+  // latents), on the CPU: saved in each checkpoint of a resumable encode and given back to a
+  // fresh encoder on --resume, so that it goes on exactly as the interrupted one would have.
+  virtual std::vector<torch::Tensor> state() const = 0;
+  // Throws nerv::Error if `state` does not fit this encoder.
+  virtual void restore(const std::vector<torch::Tensor>& state) = 0;
 };
+
+// A module's parameters, then its buffers, as CPU copies; and the way back.
+std::vector<torch::Tensor> module_state(const torch::nn::Module& m);
+void restore_module_state(torch::nn::Module& m, const std::vector<torch::Tensor>& state,
+                          size_t& at);
 
 // Whether the config's family trains on distortion + lambda * rate (train.lambda applies).
 bool family_has_rate_term(const CodecConfig& cfg);

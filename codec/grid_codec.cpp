@@ -286,6 +286,21 @@ DecoderComplexity GridEncoder::complexity() const {
   return grid_complexity(*model_, header_);
 }
 
+std::vector<torch::Tensor> GridEncoder::state() const {
+  std::vector<torch::Tensor> s = module_state(*model_);
+  for (const auto& l : last_latents_) s.push_back(l.clone());
+  return s;
+}
+
+void GridEncoder::restore(const std::vector<torch::Tensor>& state) {
+  size_t at = 0;
+  restore_module_state(*model_, state, at);
+  last_latents_.assign(state.begin() + long(at), state.end());
+  for (const auto& l : last_latents_)
+    if (l.dim() != 3 || l.scalar_type() != torch::kFloat)
+      throw Error("checkpoint: encoder state does not fit this model");
+}
+
 std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const SegmentHeader& sh,
                                          FamilyDecoder& reference, uint64_t seed,
                                          const std::function<void(const FitProgress&)>& progress,

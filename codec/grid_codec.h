@@ -60,6 +60,9 @@ class GridEncoder final : public FamilyEncoder {
                               const std::function<void(const FitProgress&)>& progress,
                               std::vector<TensorStats>* written) override;
   DecoderComplexity complexity() const override;
+  // The model's tensors, then the last segment's unrounded latents.
+  std::vector<torch::Tensor> state() const override;
+  void restore(const std::vector<torch::Tensor>& state) override;
 
  private:
   CodecConfig cfg_;

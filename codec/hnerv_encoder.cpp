@@ -31,6 +31,12 @@ std::vector<uint8_t> HnervEncoder::encode(const std::vector<Frame>& frames, cons
   return write_segment_payload(p, sh.type, written);
 }
 
+void HnervEncoder::restore(const std::vector<torch::Tensor>& state) {
+  size_t at = 0;
+  restore_module_state(*model_, state, at);
+  if (at != state.size()) throw Error("checkpoint: encoder state does not fit this model");
+}
+
 DecoderComplexity HnervEncoder::complexity() const {
   return hnerv_complexity(*model_);
 }

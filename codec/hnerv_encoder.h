@@ -16,6 +16,8 @@ class HnervEncoder final : public FamilyEncoder {
                               const std::function<void(const FitProgress&)>& progress,
                               std::vector<TensorStats>* written) override;
   DecoderComplexity complexity() const override;
+  std::vector<torch::Tensor> state() const override { return module_state(*model_); }
+  void restore(const std::vector<torch::Tensor>& state) override;
 
  private:
   CodecConfig cfg_;

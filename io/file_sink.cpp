@@ -1,6 +1,9 @@
 #include "io/file_sink.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -21,6 +24,35 @@ FileSink::FileSink(const std::string& path) : out_(path) {
   // opens like a file but cannot seek.
   struct stat st {};
   seekable_ = fstat(fileno(f_), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+FileSink::FileSink(const std::string& path, const std::string& partial_path, uint64_t keep_bytes)
+    : out_(path, partial_path) {
+  // A file kept from an earlier run, or one this process may not own, is never removed here.
+  if (keep_bytes) out_.keep();
+  auto fail = [&](int fd, const std::string& what) {
+    if (fd >= 0) close(fd);
+    out_.keep();
+    return Error(partial_path + ": " + what);
+  };
+  int fd = open(partial_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0) throw fail(fd, std::string("cannot open for writing: ") + std::strerror(errno));
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) throw fail(fd, "another nervc is writing this output");
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) throw fail(fd, "not a regular file");
+  if (uint64_t(st.st_size) < keep_bytes)
+    throw fail(fd, "shorter than its checkpoint says (" + std::to_string(st.st_size) + " < " +
+                       std::to_string(keep_bytes) + " bytes)");
+  if (ftruncate(fd, off_t(keep_bytes)) != 0 || lseek(fd, off_t(keep_bytes), SEEK_SET) < 0 ||
+      !(f_ = fdopen(fd, "r+b")))
+    throw fail(fd, std::string("cannot truncate: ") + std::strerror(errno));
+  seekable_ = true;
+  pos_ = keep_bytes;
+}
+
+void FileSink::sync() {
+  if (std::fflush(f_) != 0 || (f_ != stdout && seekable_ && fsync(fileno(f_)) != 0))
+    throw Error(out_.final_path() + ": write error: " + std::strerror(errno));
 }
 
 FileSink::~FileSink() {

@@ -55,8 +55,20 @@ TempOutput::TempOutput(std::string final_path) : final_path_(std::move(final_pat
   slot_ = register_path(write_path_);
 }
 
+TempOutput::TempOutput(std::string final_path, std::string write_path)
+    : final_path_(std::move(final_path)), write_path_(std::move(write_path)) {
+  slot_ = register_path(write_path_);
+}
+
 TempOutput::~TempOutput() {
-  discard();
+  if (!kept_) discard();
+  if (slot_ >= 0) g_used[slot_] = false;
+}
+
+void TempOutput::keep() {
+  kept_ = true;
+  if (slot_ >= 0) g_used[slot_] = false;
+  slot_ = -1;
 }
 
 void TempOutput::commit() {

@@ -11,7 +11,9 @@ bool is_stream_target(const std::string& target);
 class TempOutput {
  public:
   explicit TempOutput(std::string final_path);
-  ~TempOutput();  // removes the temporary file unless commit() ran
+  // A fixed temporary name (an encode that can be resumed must find its partial file again).
+  TempOutput(std::string final_path, std::string write_path);
+  ~TempOutput();  // removes the temporary file unless commit() or keep() ran
   TempOutput(const TempOutput&) = delete;
   TempOutput& operator=(const TempOutput&) = delete;
 
@@ -19,11 +21,14 @@ class TempOutput {
   const std::string& final_path() const { return final_path_; }
   void commit();  // renames the temporary file to its final name
   void discard();
+  // From now on an interrupt, an error or the destructor leaves the temporary file in place.
+  void keep();
 
  private:
   std::string final_path_;
   std::string write_path_;
   int slot_ = -1;  // entry in the interrupt-cleanup table, -1 if none
+  bool kept_ = false;
 };
 
 // Writes `data` as the whole of `path` under a temporary name, renamed when complete; throws

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Ctrl-C during an encode and during a decode leaves no output file and no temporary file.
+# Ctrl-C during an encode (before its first segment is complete: see resume.sh for after) and
+# during a decode leaves no output file and no temporary file.
 # Each command is interrupted only once its temporary output exists (it has started writing),
 # never after a fixed delay, so the test cannot pass by interrupting too early or too late.
 set -u
@@ -31,7 +32,7 @@ interrupt() {
 # Encode: a slow preset, interrupted while it fits its first segment.
 "$nervc" encode "$data/foreman_64x64_6f.y4m" -o "$out/out.nerv" --preset l -q &
 pid=$!
-wait_for "$out/out.nerv.tmp-*" || { echo "encode: no temporary output appeared"; kill $pid; exit 1; }
+wait_for "$out/out.nerv.partial" || { echo "encode: no temporary output appeared"; kill $pid; exit 1; }
 interrupt $pid encode
 
 # Decode: from a FIFO fed a whole stream but its last byte and then held open, so that the

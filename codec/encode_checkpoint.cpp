@@ -1,0 +1,71 @@
+#include "codec/encode_checkpoint.h"
+
+#include <cstdio>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "io/error.h"
+
+namespace nerv {
+namespace {
+constexpr int kFormat = 1;  // of the checkpoint file itself
+}
+
+void save_checkpoint(const std::string& path, const EncodeCheckpoint& c) {
+  nlohmann::json meta = {{"format", kFormat},
+                         {"fingerprint", c.fingerprint},
+                         {"input_hash", std::to_string(c.input_hash)},
+                         {"segments", c.segments},
+                         {"stream_bytes", c.stream_bytes},
+                         {"segment_seconds", c.segment_seconds},
+                         {"train_seconds", c.train_seconds},
+                         {"family_tensors", c.family_state.size()}};
+  torch::serialize::OutputArchive a;
+  a.write("meta", c10::IValue(meta.dump()));
+  a.write("rng", c.rng);
+  for (size_t i = 0; i < c.family_state.size(); ++i)
+    a.write("family" + std::to_string(i), c.family_state[i]);
+  std::string tmp = path + ".tmp";
+  try {
+    a.save_to(tmp);
+  } catch (const c10::Error& e) {
+    throw Error(path + ": cannot write the checkpoint");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw Error(path + ": cannot write the checkpoint: " + std::strerror(errno));
+}
+
+EncodeCheckpoint load_checkpoint(const std::string& path) {
+  EncodeCheckpoint c;
+  try {
+    torch::serialize::InputArchive a;
+    a.load_from(path);
+    c10::IValue m;
+    a.read("meta", m);
+    nlohmann::json meta = nlohmann::json::parse(m.toStringRef());
+    if (meta.at("format").get<int>() != kFormat) throw Error("");
+    c.fingerprint = meta.at("fingerprint").get<std::string>();
+    c.input_hash = std::stoull(meta.at("input_hash").get<std::string>());
+    c.segments = meta.at("segments").get<uint32_t>();
+    c.stream_bytes = meta.at("stream_bytes").get<uint64_t>();
+    c.segment_seconds = meta.at("segment_seconds").get<std::vector<double>>();
+    c.train_seconds = meta.at("train_seconds").get<std::vector<double>>();
+    a.read("rng", c.rng);
+    size_t n = meta.at("family_tensors").get<size_t>();
+    c.family_state.resize(n);
+    for (size_t i = 0; i < n; ++i) a.read("family" + std::to_string(i), c.family_state[i]);
+    if (c.segment_seconds.size() != c.segments || c.train_seconds.size() != c.segments)
+      throw Error("");
+  } catch (const std::exception&) {  // c10::Error, JSON, std::stoull and our own
+    throw Error(path + ": not a readable encode checkpoint");
+  }
+  return c;
+}
+
+uint64_t hash_frame(uint64_t h, const Frame& f) {
+  for (const auto& p : f.planes)
+    for (uint8_t b : p) h = (h ^ b) * 0x100000001b3ull;
+  return h;
+}
+
+}  // namespace nerv
