@@ -1,10 +1,15 @@
 #include "codec/encode_checkpoint.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "io/error.h"
+#include "io/temp_output.h"
 
 namespace nerv {
 namespace {
@@ -25,14 +30,24 @@ void save_checkpoint(const std::string& path, const EncodeCheckpoint& c) {
   a.write("rng", c.rng);
   for (size_t i = 0; i < c.family_state.size(); ++i)
     a.write("family" + std::to_string(i), c.family_state[i]);
+  // On disk before it replaces the previous one, and the rename durable too.
   std::string tmp = path + ".tmp";
   try {
     a.save_to(tmp);
-  } catch (const c10::Error& e) {
-    throw Error(path + ": cannot write the checkpoint");
+  } catch (const c10::Error&) {
+    std::remove(tmp.c_str());
+    throw Error(path + ": cannot write the checkpoint (disk full or not writable?)");
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw Error(path + ": cannot write the checkpoint: " + std::strerror(errno));
+  int fd = open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+  bool synced = fd >= 0 && fsync(fd) == 0;
+  int err = errno;
+  if (fd >= 0) close(fd);
+  if (!synced || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    if (synced) err = errno;
+    std::remove(tmp.c_str());
+    throw Error(path + ": cannot write the checkpoint: " + std::strerror(err));
+  }
+  sync_dir_of(path);
 }
 
 EncodeCheckpoint load_checkpoint(const std::string& path) {
@@ -57,7 +72,9 @@ EncodeCheckpoint load_checkpoint(const std::string& path) {
     if (c.segment_seconds.size() != c.segments || c.train_seconds.size() != c.segments)
       throw Error("");
   } catch (const std::exception&) {  // c10::Error, JSON, std::stoull and our own
-    throw Error(path + ": not a readable encode checkpoint");
+    throw Error(path +
+                ": not a readable encode checkpoint (damaged: delete it and the .partial "
+                "file beside it to start over)");
   }
   return c;
 }

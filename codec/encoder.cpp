@@ -2,6 +2,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <sys/stat.h>
+#include <torch/version.h>
 
 #include <chrono>
 #include <cmath>
@@ -29,9 +30,11 @@ bool file_exists(const std::string& p) {
 }
 
 // Everything the stream's bytes depend on besides the frames themselves: an interrupted encode
-// continues only under the same. (Bit-exact on the CPU; the thread count can change float sums.)
+// continues only under the same. (Bit-exact on the CPU of the same machine: the thread count
+// and the CPU's vector units can change float sums.)
 nlohmann::json resume_fingerprint(const EncodeOptions& opt, const StreamHeader& h) {
-  return {{"format", std::to_string(kVersionMajor) + "." + std::to_string(kVersionMinor)},
+  return {{"build", std::string("nervc ") + NERV_VERSION + ", libtorch " + TORCH_VERSION},
+          {"format", std::to_string(kVersionMajor) + "." + std::to_string(kVersionMinor)},
           {"config", config_json(opt.cfg)},
           {"seed", opt.seed},
           {"device", opt.device.str()},
@@ -79,6 +82,8 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
   if (opt.resume && !resumable) throw Error(output + ": --resume needs a file output");
   const std::string fingerprint = resume_fingerprint(opt, header).dump();
   EncodeCheckpoint ck;
+  if (resumable && file_exists(state_path) && !file_exists(partial))
+    std::remove(state_path.c_str());  // stale: its encode completed (or its stream was deleted)
   if (resumable && file_exists(state_path)) {
     if (!opt.resume)
       throw Error(output + ": an interrupted encode of this output can be continued: add " +
@@ -203,8 +208,8 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
       ck.train_seconds.push_back(train_seconds);
       ck.rng = at::detail::getDefaultCPUGenerator().get_state();
       ck.family_state = family->state();
+      sink->keep_partial();  // before the checkpoint names it: an interrupt now keeps both
       save_checkpoint(state_path, ck);
-      sink->keep_partial();
     }
   }
   if (report.frames == 0) throw Error(info.url + ": no frames to encode");
@@ -218,10 +223,10 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
     sink->patch(0, write_stream_header(header));
   }
   report.bytes = sink->position();
-  // Without its checkpoint a partial file is never resumed: a crash between these two steps
-  // leaves a complete stream under the temporary name, nothing inconsistent.
-  if (resumable) std::remove(state_path.c_str());
+  // The stream is durable under its final name before its checkpoint goes: a crash between the
+  // two leaves a checkpoint without its partial file, which the next encode drops as stale.
   sink->commit();
+  if (resumable) std::remove(state_path.c_str());
   report.metrics = metrics.summary();
   report.seconds = since(t0);
   return report;

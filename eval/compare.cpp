@@ -178,6 +178,7 @@ void run_nervc_point(RdPoint& p, const Sequence& s, const Preset& preset, const 
   eo.seed = opt.seed;
   eo.device = opt.device;
   eo.expected_frames = int64_t(s.frames.size());
+  eo.resume = opt.resume;  // a point whose encode was interrupted goes on from its checkpoint
   MemoryReader reader(s.frames, s.info);
   EncodeReport r = encode_video(reader, stream_path, eo, on_encode);
   p.encode_s = r.seconds;

@@ -27,15 +27,13 @@ FileSink::FileSink(const std::string& path) : out_(path) {
 }
 
 FileSink::FileSink(const std::string& path, const std::string& partial_path, uint64_t keep_bytes)
-    : out_(path, partial_path) {
-  // A file kept from an earlier run, or one this process may not own, is never removed here.
-  if (keep_bytes) out_.keep();
+    : out_(path, partial_path) {  // kept on failure until the lock says the file is ours
   auto fail = [&](int fd, const std::string& what) {
     if (fd >= 0) close(fd);
-    out_.keep();
     return Error(partial_path + ": " + what);
   };
-  int fd = open(partial_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  // A file to continue must exist: never create an empty one in its place.
+  int fd = open(partial_path.c_str(), O_RDWR | O_CLOEXEC | (keep_bytes ? 0 : O_CREAT), 0666);
   if (fd < 0) throw fail(fd, std::string("cannot open for writing: ") + std::strerror(errno));
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) throw fail(fd, "another nervc is writing this output");
   struct stat st {};
@@ -46,7 +44,9 @@ FileSink::FileSink(const std::string& path, const std::string& partial_path, uin
   if (ftruncate(fd, off_t(keep_bytes)) != 0 || lseek(fd, off_t(keep_bytes), SEEK_SET) < 0 ||
       !(f_ = fdopen(fd, "r+b")))
     throw fail(fd, std::string("cannot truncate: ") + std::strerror(errno));
+  if (!keep_bytes) out_.remove_on_failure();  // a new file, ours: nothing to keep yet
   seekable_ = true;
+  locked_ = true;
   pos_ = keep_bytes;
 }
 
@@ -80,10 +80,15 @@ void FileSink::commit() {
     if (std::fflush(stdout) != 0) throw Error("stdout: write error");
     return;
   }
+  if (locked_) {  // durable, and renamed while the lock still holds off a second writer
+    sync();
+    out_.commit();
+    sync_dir_of(out_.final_path());
+  }
   int err = std::fclose(f_);
   f_ = nullptr;
   if (err != 0) throw Error(out_.final_path() + ": write error: " + std::strerror(errno));
-  out_.commit();
+  if (!locked_) out_.commit();
 }
 
 }  // namespace nerv

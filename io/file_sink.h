@@ -28,12 +28,14 @@ class FileSink {
   // checkpoint written after it describes bytes that exist.
   void sync();
   // From now on the partial file outlives an interrupt or an error (see TempOutput::keep).
+  // Call it before writing the first checkpoint that names the file.
   void keep_partial() { out_.keep(); }
 
  private:
   TempOutput out_;
   FILE* f_ = nullptr;
   bool seekable_ = false;
+  bool locked_ = false;  // a resumable output: flock'd partial file
   uint64_t pos_ = 0;
 };
 

@@ -1,5 +1,6 @@
 #include "io/temp_output.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,27 +15,35 @@
 namespace nerv {
 namespace {
 
-// A fixed table the signal handler can walk without allocating.
+// A fixed table the signal handler can walk without allocating. A slot is claimed, its path
+// written, and only then marked ready: the handler never reads a half-written path.
 constexpr int kSlots = 32;
 constexpr int kPathMax = 4096;
+enum : int { kFree = 0, kClaimed = 1, kReady = 2 };
 char g_paths[kSlots][kPathMax];
-std::atomic<bool> g_used[kSlots];
+std::atomic<int> g_state[kSlots];
 
 int register_path(const std::string& p) {
   if (p.size() >= kPathMax) return -1;
   for (int i = 0; i < kSlots; ++i) {
-    bool expected = false;
-    if (g_used[i].compare_exchange_strong(expected, true)) {
+    int expected = kFree;
+    if (g_state[i].compare_exchange_strong(expected, kClaimed)) {
       std::memcpy(g_paths[i], p.c_str(), p.size() + 1);
+      g_state[i].store(kReady);
       return i;
     }
   }
   return -1;
 }
 
+void release(int& slot) {
+  if (slot >= 0) g_state[slot].store(kFree);
+  slot = -1;
+}
+
 void on_signal(int sig) {
   for (int i = 0; i < kSlots; ++i)
-    if (g_used[i].load()) unlink(g_paths[i]);
+    if (g_state[i].load() == kReady) unlink(g_paths[i]);
   _exit(128 + sig);
 }
 
@@ -56,35 +65,44 @@ TempOutput::TempOutput(std::string final_path) : final_path_(std::move(final_pat
 }
 
 TempOutput::TempOutput(std::string final_path, std::string write_path)
-    : final_path_(std::move(final_path)), write_path_(std::move(write_path)) {
-  slot_ = register_path(write_path_);
-}
+    : final_path_(std::move(final_path)), write_path_(std::move(write_path)), kept_(true) {}
 
 TempOutput::~TempOutput() {
   if (!kept_) discard();
-  if (slot_ >= 0) g_used[slot_] = false;
+  release(slot_);
+}
+
+void TempOutput::remove_on_failure() {
+  kept_ = false;
+  if (slot_ < 0) slot_ = register_path(write_path_);
 }
 
 void TempOutput::keep() {
   kept_ = true;
-  if (slot_ >= 0) g_used[slot_] = false;
-  slot_ = -1;
+  release(slot_);
 }
 
 void TempOutput::commit() {
   if (write_path_ != final_path_ && std::rename(write_path_.c_str(), final_path_.c_str()) != 0)
     throw Error("cannot rename " + write_path_ + " to " + final_path_ + ": " +
                 std::strerror(errno));
-  if (slot_ >= 0) g_used[slot_] = false;
-  slot_ = -1;
+  release(slot_);
   write_path_ = final_path_;
 }
 
 void TempOutput::discard() {
   if (write_path_ != final_path_) std::remove(write_path_.c_str());
-  if (slot_ >= 0) g_used[slot_] = false;
-  slot_ = -1;
+  release(slot_);
   write_path_ = final_path_;
+}
+
+void sync_dir_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;  // nothing to make durable there (or no way to)
+  fsync(fd);
+  close(fd);
 }
 
 void write_file(const std::string& path, const std::string& data) {

@@ -12,6 +12,8 @@ class TempOutput {
  public:
   explicit TempOutput(std::string final_path);
   // A fixed temporary name (an encode that can be resumed must find its partial file again).
+  // Such a file is kept on failure until remove_on_failure(): it may hold an earlier run's
+  // work, or be another process's until a lock says otherwise.
   TempOutput(std::string final_path, std::string write_path);
   ~TempOutput();  // removes the temporary file unless commit() or keep() ran
   TempOutput(const TempOutput&) = delete;
@@ -21,8 +23,10 @@ class TempOutput {
   const std::string& final_path() const { return final_path_; }
   void commit();  // renames the temporary file to its final name
   void discard();
-  // From now on an interrupt, an error or the destructor leaves the temporary file in place.
+  // From now on an interrupt, an error or the destructor leaves the temporary file in place;
+  // remove_on_failure() undoes it.
   void keep();
+  void remove_on_failure();
 
  private:
   std::string final_path_;
@@ -30,6 +34,9 @@ class TempOutput {
   int slot_ = -1;  // entry in the interrupt-cleanup table, -1 if none
   bool kept_ = false;
 };
+
+// Makes a rename or creation in `path`'s directory durable (fsync of the directory).
+void sync_dir_of(const std::string& path);
 
 // Writes `data` as the whole of `path` under a temporary name, renamed when complete; throws
 // nerv::Error ("PATH: write error") on failure.
