@@ -1,7 +1,8 @@
 // libFuzzer harness: the configuration validator (`--config FILE`, the presets, and the model
 // config a stream header carries). Any JSON document must be accepted or refused with a
-// nerv::Error; an accepted config must describe a model the decoder can build, and its decoder
-// config (what the stream header stores) must read back to the same model.
+// nerv::Error; an accepted config must describe a model the decoder can build, and both its
+// whole form (config_json) and its decoder config (what the stream header stores) must read
+// back to the same.
 #include <torch/torch.h>
 
 #include <cstdlib>
@@ -25,6 +26,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const nerv::Error&) {
     return 0;
   }
+  // The whole config written out reads back to itself (what resumable encodes compare).
+  nlohmann::json whole = nerv::config_json(c);
+  if (nerv::config_json(nerv::parse_codec_config(whole, "again")) != whole) std::abort();
   nlohmann::json dec = nerv::decoder_config(c);
   nlohmann::json model;
   nerv::QuantConfig quant;

@@ -103,7 +103,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     require(s.size() == count);
     require(block_round_trip(s) == s);
   } else if (mode == 1) {
-    std::vector<int32_t> s = symbols_from(in, 4096, 1 << 24);
+    std::vector<int32_t> s = symbols_from(in, 4096, int32_t(nerv::kMaxBlockSymbol));
     require(block_round_trip(s) == s);
     std::vector<uint8_t> c = nerv::cabac_encode(s);
     require(nerv::cabac_decode(c.data(), c.size(), s.size()) == s);

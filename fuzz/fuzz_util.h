@@ -13,29 +13,46 @@
 
 namespace nerv::fuzz {
 
-// The input in an anonymous in-memory file (a regular file: seekable, as a .nerv on disk),
-// opened by its /proc path.
-class MemFile {
+// The input as a file the codec opens by its /proc path: an anonymous in-memory file (a
+// regular file: seekable, as a .nerv on disk), or a pipe holding the whole input with its
+// writing end closed (the streaming path: no seeking, resynchronisation instead of the index).
+// Inputs stay below the pipe's 64 KiB buffer (scripts/fuzz.sh: -max_len=16384).
+class InputFile {
  public:
-  MemFile(const uint8_t* data, size_t size) {
-    fd_ = memfd_create("nerv-fuzz", 0);
-    if (fd_ < 0) std::abort();
+  InputFile(const uint8_t* data, size_t size, bool as_pipe) {
+    int w = -1;
+    if (as_pipe) {
+      int fds[2];
+      if (size > 65536 || pipe(fds) != 0) std::abort();
+      fd_ = fds[0];
+      w = fds[1];
+    } else {
+      fd_ = w = memfd_create("nerv-fuzz", 0);
+      if (fd_ < 0) std::abort();
+    }
     for (size_t done = 0; done < size;) {
-      ssize_t n = write(fd_, data + done, size - done);
+      ssize_t n = write(w, data + done, size - done);
       if (n <= 0) std::abort();
       done += size_t(n);
     }
+    if (as_pipe) close(w);
     path_ = "/proc/self/fd/" + std::to_string(fd_);
   }
-  ~MemFile() { close(fd_); }
-  MemFile(const MemFile&) = delete;
-  MemFile& operator=(const MemFile&) = delete;
+  ~InputFile() { close(fd_); }
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
   const std::string& path() const { return path_; }
 
  private:
   int fd_ = -1;
   std::string path_;
 };
+
+// Which of the two an input is read through: a property of the input, so that a finding
+// replays the same way. Odd sizes go through a pipe.
+inline bool read_as_pipe(size_t size) {
+  return size % 2 == 1;
+}
 
 inline uint32_t le32(const uint8_t* p) {
   return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;

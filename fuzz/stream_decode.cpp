@@ -1,8 +1,9 @@
 // libFuzzer harness: a whole stream through the decoder every command uses (decode_stream:
 // parser, reader thread, each family's payload parser and network, on the CPU), skipping
-// damaged segments as `decode --skip-errors` does. Streams whose frames exceed a small bound
-// are refused before decoding, as dav1d's fuzzer sets a frame size limit: a legitimate large
-// stream needs memory and time in proportion, which is not a finding.
+// damaged segments as `decode --skip-errors` does: from a seekable file (the index finds the
+// next intra segment) or from a pipe (resynchronisation), fuzz_util.h. Streams whose frames exceed
+// a small bound are refused before decoding, as dav1d's fuzzer sets a frame size limit: a
+// legitimate large stream needs memory and time in proportion, which is not a finding.
 #include <torch/torch.h>
 
 #include "codec/bitstream.h"
@@ -22,13 +23,14 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  nerv::fuzz::MemFile file(data, size);
   try {
     {
-      nerv::BitstreamReader r(file.path());
+      nerv::fuzz::InputFile peek(data, size, false);
+      nerv::BitstreamReader r(peek.path());
       const nerv::StreamHeader& h = r.header();
       if (uint64_t(h.width) * h.height * h.segment_frames > kMaxSegmentSamples) return -1;
     }
+    nerv::fuzz::InputFile file(data, size, nerv::fuzz::read_as_pipe(size));
     nerv::DecodeOptions opt;
     opt.skip_errors = true;
     nerv::decode_stream(

@@ -58,8 +58,9 @@ for f in $fuzzers; do
     -max_len=16384 -print_final_stats=1 -artifact_prefix="$dir/artifacts/" >"$log" 2>&1
   rc=$?
   set -e
-  execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' | tail -1)
-  last=$(grep -E '^#[0-9]+' "$log" | grep -o 'cov: [0-9]* ft: [0-9]* corp: [0-9]*' | tail -1)
+  # (|| true: a harness that dies before its first status line has none of these)
+  execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' | tail -1 || true)
+  last=$(grep -E '^#[0-9]+' "$log" | grep -o 'cov: [0-9]* ft: [0-9]* corp: [0-9]*' | tail -1 || true)
   cov=$(echo "$last" | awk '{print $2}')
   ft=$(echo "$last" | awk '{print $4}')
   corp=$(echo "$last" | awk '{print $6}')
