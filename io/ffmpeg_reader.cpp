@@ -49,19 +49,28 @@ bool is_rgb(AVPixelFormat fmt) {
 
 class FfmpegReader final : public VideoReader {
  public:
-  FfmpegReader(const std::string& url, const ReadOptions& opt) : opt_(opt) { open(url); }
-  ~FfmpegReader() override {
-    sws_freeContext(sws_);
-    av_frame_free(&frame_);
-    av_packet_free(&pkt_);
-    avcodec_free_context(&dec_);
-    avformat_close_input(&fmt_);
+  FfmpegReader(const std::string& url, const ReadOptions& opt) : opt_(opt) {
+    try {
+      open(url);
+    } catch (...) {  // no destructor runs for a constructor that throws
+      release();
+      throw;
+    }
   }
+  ~FfmpegReader() override { release(); }
   const VideoInfo& info() const override { return info_; }
   bool read(Frame& out) override;
 
  private:
   void open(const std::string& url);
+  void release() {
+    sws_freeContext(sws_);
+    sws_ = nullptr;
+    av_frame_free(&frame_);
+    av_packet_free(&pkt_);
+    avcodec_free_context(&dec_);
+    avformat_close_input(&fmt_);
+  }
   bool decode_next();  // next decoded frame into frame_; false at the end
   void deliver(Frame& out);
 

@@ -26,21 +26,28 @@ std::string default_codec(const std::string& muxer) {
 class FfmpegWriter final : public VideoWriter {
  public:
   FfmpegWriter(const std::string& url, const VideoInfo& info, const WriteOptions& opt) : out_(url) {
-    open(url, info, opt);
+    try {
+      open(url, info, opt);
+    } catch (...) {  // no destructor runs for a constructor that throws
+      release();
+      throw;
+    }
   }
-  ~FfmpegWriter() override {
-    if (fmt_ && fmt_->pb && !(fmt_->oformat->flags & AVFMT_NOFILE)) avio_closep(&fmt_->pb);
-    avformat_free_context(fmt_);
-    avcodec_free_context(&enc_);
-    av_frame_free(&frame_);
-    av_packet_free(&pkt_);
-  }
+  ~FfmpegWriter() override { release(); }
   void write(const Frame& f) override;
   void close() override;
   std::string description() const override { return desc_; }
 
  private:
   void open(const std::string& url, const VideoInfo& info, const WriteOptions& opt);
+  void release() {
+    if (fmt_ && fmt_->pb && !(fmt_->oformat->flags & AVFMT_NOFILE)) avio_closep(&fmt_->pb);
+    avformat_free_context(fmt_);
+    fmt_ = nullptr;
+    avcodec_free_context(&enc_);
+    av_frame_free(&frame_);
+    av_packet_free(&pkt_);
+  }
   void drain();
 
   TempOutput out_;
