@@ -76,12 +76,11 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
 
   // Where the stream goes, and whether an interrupted encode is continued.
   const std::string partial = output + ".partial", state_path = partial + ".state";
-  struct stat st {};
-  const bool resumable = opt.resumable && !is_stream_target(output) &&
-                         !(stat(output.c_str(), &st) == 0 && !S_ISREG(st.st_mode));
+  const bool resumable = opt.resumable && !writes_in_place(output);
   if (opt.resume && !resumable) throw Error(output + ": --resume needs a file output");
   const std::string fingerprint = resume_fingerprint(opt, header).dump();
   EncodeCheckpoint ck;
+  ck.fingerprint = fingerprint;
   if (resumable && file_exists(state_path) && !file_exists(partial))
     std::remove(state_path.c_str());  // stale: its encode completed (or its stream was deleted)
   if (resumable && file_exists(state_path)) {
@@ -121,8 +120,8 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
   // Decodes what was written, as a decoder will (the reference of the next segment, and the
   // quality), and reports the segment. `seconds` < 0: timed from `ts` up to now.
   auto finish_segment = [&](const SegmentHeader& sh, const std::vector<uint8_t>& bytes,
-                            const std::vector<TensorStats>& written, Clock::time_point ts,
-                            double seconds, double train_seconds) {
+                            uint64_t chunk_bytes, const std::vector<TensorStats>& written,
+                            Clock::time_point ts, double seconds, double train_seconds) {
     SegmentReport sr;
     decoder.decode(sh, bytes, decoded, &sr.tensors);
     for (size_t i = 0; i < sr.tensors.size() && i < written.size(); ++i) {
@@ -136,7 +135,7 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
     sr.first_frame = sh.first_frame;
     sr.frames = sh.frames;
     sr.psnr_yuv = psnr_sum / double(sh.frames);
-    sr.bytes = write_segment_chunk(sh, {}).size() + bytes.size();
+    sr.bytes = chunk_bytes;
     sr.train_seconds = train_seconds;
     sr.seconds = seconds >= 0 ? seconds : since(ts);
     report.frames += sh.frames;
@@ -160,8 +159,8 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
         throw Error(output + ": the input differs from the interrupted encode's");
       if (c.segment.type == SegmentType::Intra)
         index.push_back({k, c.segment.first_frame, c.segment.offset});
-      finish_segment(c.segment, c.payload, {}, Clock::now(), ck.segment_seconds[k],
-                     ck.train_seconds[k]);
+      finish_segment(c.segment, c.payload, prev.position() - c.segment.offset, {}, Clock::now(),
+                     ck.segment_seconds[k], ck.train_seconds[k]);
     }
     if (input_hash != ck.input_hash)
       throw Error(output + ": the input differs from the interrupted encode's");
@@ -194,13 +193,13 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
         },
         &written);
     double train_seconds = since(tt);  // fitting and coding the payload
-    if (sh.type == SegmentType::Intra) index.push_back({k, sh.first_frame, sink->position()});
+    uint64_t chunk_start = sink->position();
+    if (sh.type == SegmentType::Intra) index.push_back({k, sh.first_frame, chunk_start});
     sink->write(write_segment_chunk(sh, bytes));
-    finish_segment(sh, bytes, written, ts, -1, train_seconds);
+    finish_segment(sh, bytes, sink->position() - chunk_start, written, ts, -1, train_seconds);
 
     if (resumable) {  // the bytes on disk first, then the checkpoint that names them
       sink->sync();
-      ck.fingerprint = fingerprint;
       ck.input_hash = input_hash;
       ck.segments = k + 1;
       ck.stream_bytes = sink->position();

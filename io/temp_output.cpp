@@ -53,10 +53,13 @@ bool is_stream_target(const std::string& t) {
   return t == "-" || t.find("://") != std::string::npos || t.rfind("pipe:", 0) == 0;
 }
 
-TempOutput::TempOutput(std::string final_path) : final_path_(std::move(final_path)) {
+bool writes_in_place(const std::string& t) {
   struct stat st {};
-  bool special = stat(final_path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode);  // /dev/null, FIFO
-  if (is_stream_target(final_path_) || special) {
+  return is_stream_target(t) || (stat(t.c_str(), &st) == 0 && !S_ISREG(st.st_mode));
+}
+
+TempOutput::TempOutput(std::string final_path) : final_path_(std::move(final_path)) {
+  if (writes_in_place(final_path_)) {
     write_path_ = final_path_;
     return;
   }

@@ -7,6 +7,9 @@ namespace nerv {
 
 // True for "-" (stdout) and URLs ("proto://..."), which are written in place.
 bool is_stream_target(const std::string& target);
+// True for stream targets and for existing files that are not regular (/dev/null, a FIFO, a
+// device): those are written in place, never under a temporary name.
+bool writes_in_place(const std::string& target);
 
 class TempOutput {
  public:

@@ -2,7 +2,8 @@
 # An encode killed mid-way (SIGKILL: no chance to clean up; SIGINT: Ctrl-C) keeps its partial
 # stream and checkpoint, and `encode --resume` finishes it into the very bytes an uninterrupted
 # encode writes, for both model families. Resuming with other settings or another input, or
-# encoding over an interrupted encode without --resume, is refused with one line.
+# encoding over an interrupted encode without --resume, or a second encode into an output still
+# being written, is refused with one line.
 # The kill comes once the first checkpoint exists (polled, never after a fixed delay) and the
 # test checks that the encode had not finished by then.
 set -u
@@ -54,11 +55,15 @@ check grid-int INT tiny_grid_config.json 300
 check hnerv KILL tiny_config.json 60
 check hnerv-int INT tiny_config.json 60
 
-# Refusals: other settings, another input.
+# Refusals: a second writer of the same output, other settings, another input.
 args=(--config "$data/tiny_grid_config.json" --epochs 300 --threads 1 -q)
 "$nervc" encode "$dir/in.y4m" -o "$dir/x.nerv" "${args[@]}" --seed 1 &
 pid=$!
 wait_for "$dir/x.nerv.partial.state" || { kill $pid; fail "refusals: no checkpoint appeared"; }
+"$nervc" encode "$dir/in.y4m" -o "$dir/x.nerv" "${args[@]}" --seed 1 --resume 2>"$dir/err" &&
+  { kill $pid; fail "a second encode into an output being written was accepted"; }
+grep -q "another nervc is writing this output" "$dir/err" ||
+  { kill $pid; fail "unclear refusal of a second writer: $(cat "$dir/err")"; }
 kill -KILL $pid
 wait $pid
 [ -e "$dir/x.nerv" ] && fail "refusals: the encode finished before the kill"
