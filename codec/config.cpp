@@ -49,6 +49,10 @@ CodecConfig parse_codec_config(const nlohmann::json& j, const std::string& where
   c.train.temporal_l1 = t.number("temporal_l1", 0.0, 1.0, 1e-4);
   c.train.lambda = t.number("lambda", 0.0, 10.0, 0.0);
   c.train.latent_lr = t.number("latent_lr", 1e-6, 1.0, 0.2);
+  std::string proxy = t.string("proxy", std::string("soft_round"));
+  if (proxy != "soft_round" && proxy != "uniform")
+    throw Error(where + ".train.proxy: \"" + proxy + "\" is not soft_round or uniform");
+  c.train.proxy = proxy == "uniform" ? Proxy::Uniform : Proxy::SoftRound;
   t.finish();
   c.quant = f.has("quant") ? parse_quant(f.object("quant"), where) : QuantConfig{};
   f.finish();
@@ -105,7 +109,8 @@ nlohmann::json config_json(const CodecConfig& c) {
             {"msssim_weight", t.msssim_weight},
             {"temporal_l1", t.temporal_l1},
             {"lambda", t.lambda},
-            {"latent_lr", t.latent_lr}}},
+            {"latent_lr", t.latent_lr},
+            {"proxy", t.proxy == Proxy::Uniform ? "uniform" : "soft_round"}}},
           {"quant", quant_json(c.quant)}};
 }
 

@@ -6,6 +6,10 @@
 
 namespace nerv {
 
+// Differentiable stand-ins for rounding the latents: soft rounding with Gaussian noise (both
+// annealed, as Cool-chic), or additive uniform noise.
+enum class Proxy { SoftRound, Uniform };
+
 struct TrainConfig {
   int epochs = 300;       // the first segment, fitted from scratch
   int warm_epochs = 150;  // every later segment, warm-started from the previous decoded weights
@@ -18,8 +22,9 @@ struct TrainConfig {
   double temporal_l1 = 1e-4;  // penalty per quantisation step of change from the last segment
   // Latent-grid family only: an "epoch" is one training step over the whole segment, and
   // qat_epochs are the final steps with hard-rounded latents.
-  double lambda = 0;       // loss = D + lambda * R, R in bits per pixel
-  double latent_lr = 0.2;  // learning rate of the latent grids (the networks use lr)
+  double lambda = 0;               // loss = D + lambda * R, R in bits per pixel
+  double latent_lr = 0.2;          // learning rate of the latent grids (the networks use lr)
+  Proxy proxy = Proxy::SoftRound;  // what stands in for rounding while the latents train
 };
 
 struct QuantConfig {

@@ -10,6 +10,7 @@
 
 #include "codec/frame_tensors.h"
 #include "codec/laplace_coder.h"
+#include "codec/latent_proxy.h"
 #include "codec/loss.h"
 #include "codec/quant.h"
 #include "codec/range_coder.h"
@@ -357,7 +358,7 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
       if (hard_phase)
         lq.push_back(l + (torch::round(l) - l).detach());
       else
-        lq.push_back(l + (torch::rand(l.sizes(), gen).to(device_) - 0.5));
+        lq.push_back(proxy_round(l, tc.proxy, double(s) / std::max(1, steps - 1), gen));
     }
     torch::Tensor y_hat, uv_hat;
     model_->synthesize(lq, T, y_hat, uv_hat);

@@ -94,8 +94,11 @@ struct ArmRate : torch::autograd::Function<ArmRate> {
         // escapes), so it gets no rate gradient; but the scale does, and the scale clamp acts
         // on the value only: without them a context model that predicts too small a scale
         // traps the latents it mispredicts at 16 bits for good.
-        double ls = o[1], b = std::exp2(std::clamp(ls, kMinLog2Scale, kMaxLog2Scale));
-        double d = double(g[i]) - o[0], a = std::abs(d);
+        // The coder sees the mean in 1/16 and the log2 scale in 1/8 steps (straight through),
+        // ties rounded up as the integer model does: the all-zero context often makes one.
+        double ls = std::floor(8.0 * o[1] + 0.5) / 8, mu = std::floor(16.0 * o[0] + 0.5) / 16;
+        double b = std::exp2(std::clamp(ls, kMinLog2Scale, kMaxLog2Scale));
+        double d = double(g[i]) - mu, a = std::abs(d);
         double gd, gls;
         if (a >= 0.5) {  // tail bin, in the log domain: p = e^(-(a - 1/2) / b) (1 - e^(-1/b)) / 2
           double bits = (M_LN2 + (a - 0.5) / b - std::log1p(-std::exp(-1 / b))) / M_LN2;

@@ -158,6 +158,9 @@ torch::Tensor LatentGrid::rate_bits_ops(const std::vector<torch::Tensor>& latent
   for (const torch::Tensor& l : latents) {
     torch::Tensor mu, ls;
     arm(contexts(l), mu, ls);
+    // The coder's steps, straight through, ties up (as the fused pass).
+    mu = mu + (torch::floor(16 * mu + 0.5) / 16 - mu).detach();
+    ls = ls + (torch::floor(8 * ls + 0.5) / 8 - ls).detach();
     // As the fused pass: the scale clamp acts on the value only; beyond the 16-bit cap only
     // the scale gets a gradient.
     torch::Tensor lsc = ls + (ls.clamp(kMinLog2Scale, kMaxLog2Scale) - ls).detach();
