@@ -98,13 +98,10 @@ std::vector<Preset> load_ladder_entry(const std::string& entry, int epochs,
 // Everything of a preset that shapes its points (network, quantisation, training, segments),
 // as a short hash for the resume key: an edited config file must not pass for the old one.
 std::string config_fingerprint(const CodecConfig& c) {
-  const TrainConfig& t = c.train;
   nlohmann::json j = {{"decoder", decoder_config(c)},
                       {"segment_frames", c.segment_frames},
                       {"intra_period", c.intra_period},
-                      {"train",
-                       {t.epochs, t.warm_epochs, t.batch_size, t.lr, t.warmup, t.qat_epochs,
-                        t.qat_lr, t.msssim_weight, t.temporal_l1, t.lambda, t.latent_lr}}};
+                      {"train", config_json(c)["train"]}};  // every training field
   uint64_t h = 14695981039346656037ull;  // FNV-1a: the same on every build and platform
   for (unsigned char ch : j.dump()) h = (h ^ ch) * 1099511628211ull;
   char buf[20];
