@@ -64,4 +64,11 @@ grep -q "add --resume" "$dir/err.log"
 sed -i 's/"lr": 0.01/"lr": 0.02/' "$dir/tiny_config.json"
 if "$nervc" compare "${args[@]}" --resume -q 2> "$dir/err.log"; then exit 1; fi
 grep -q "holds a comparison with other settings" "$dir/err.log"
+# Every training field counts, also the ones read by one family only (train.proxy once did not):
+# with lr back the old points fit again, with another proxy they do not.
+sed -i 's/"lr": 0.02/"lr": 0.01/' "$dir/tiny_config.json"
+"$nervc" compare "${args[@]}" --resume -q 2> /dev/null > /dev/null
+sed -i 's/"lr": 0.01,/"lr": 0.01, "proxy": "uniform",/' "$dir/tiny_config.json"
+if "$nervc" compare "${args[@]}" --resume -q 2> "$dir/err.log"; then exit 1; fi
+grep -q "holds a comparison with other settings" "$dir/err.log"
 echo "compare ok"
