@@ -15,7 +15,7 @@
 namespace nerv {
 
 constexpr uint8_t kVersionMajor = 1;
-constexpr uint8_t kVersionMinor = 1;  // 1.1: the grid family (§8)
+constexpr uint8_t kVersionMinor = 2;  // 1.1: the grid family (§8); 1.2: chain_context (§8.3)
 
 // §2 Stream header.
 struct StreamHeader {

@@ -83,6 +83,28 @@ torch::Tensor latent_tensor(const std::vector<int32_t>& v, const std::array<int6
       .to(torch::kFloat);
 }
 
+// The last latent frame of each level of the previous segment (null where there is none, or
+// where `chained` is false): what a residual segment's first latent frames see before them.
+std::vector<const int32_t*> last_frames(bool chained,
+                                        const std::vector<std::vector<int32_t>>& previous,
+                                        const std::vector<std::array<int64_t, 3>>& shapes) {
+  std::vector<const int32_t*> out(shapes.size(), nullptr);
+  if (!chained || previous.size() != shapes.size()) return out;
+  for (size_t l = 0; l < shapes.size(); ++l) {
+    size_t frame = size_t(shapes[l][1] * shapes[l][2]);
+    if (previous[l].size() >= frame && previous[l].size() % frame == 0)
+      out[l] = previous[l].data() + (previous[l].size() - frame);
+  }
+  return out;
+}
+
+// A level's grid with one frame ahead of its first: `before` (H * W values) or zeros.
+std::vector<int32_t> grid_with_before(const int32_t* before, size_t frame, size_t total) {
+  std::vector<int32_t> g(frame + total, 0);
+  if (before) std::copy(before, before + frame, g.begin());
+  return g;
+}
+
 }  // namespace
 
 ArmInt arm_from_symbols(int hidden, const std::vector<std::vector<int32_t>>& arm_q,
@@ -100,12 +122,16 @@ ArmInt arm_from_symbols(int hidden, const std::vector<std::vector<int32_t>>& arm
   return ArmInt(hidden, std::move(q8));
 }
 
-std::vector<uint8_t> encode_level(const ArmInt& arm, const std::vector<int32_t>& g,
-                                  const std::array<int64_t, 3>& s, double* bits) {
+std::vector<uint8_t> encode_level(const ArmInt& arm, const std::vector<int32_t>& latents,
+                                  const std::array<int64_t, 3>& s, double* bits,
+                                  const int32_t* before) {
   RangeEncoder enc;
   int T = int(s[0]), H = int(s[1]), W = int(s[2]);
-  size_t i = 0;
-  for (int t = 0; t < T; ++t)
+  size_t frame = size_t(H) * W;
+  std::vector<int32_t> g = grid_with_before(before, frame, latents.size());
+  std::copy(latents.begin(), latents.end(), g.begin() + long(frame));
+  size_t i = frame;
+  for (int t = 1; t <= T; ++t)
     for (int y = 0; y < H; ++y)
       for (int x = 0; x < W; ++x, ++i) {
         int32_t mu16;
@@ -118,12 +144,14 @@ std::vector<uint8_t> encode_level(const ArmInt& arm, const std::vector<int32_t>&
 }
 
 std::vector<int32_t> decode_level(const ArmInt& arm, const uint8_t* p, size_t n,
-                                  const std::array<int64_t, 3>& s, const std::string& where) {
+                                  const std::array<int64_t, 3>& s, const std::string& where,
+                                  const int32_t* before) {
   RangeDecoder dec(p, n);
   int T = int(s[0]), H = int(s[1]), W = int(s[2]);
-  std::vector<int32_t> g(size_t(T) * H * W);
-  size_t i = 0;
-  for (int t = 0; t < T; ++t)
+  size_t frame = size_t(H) * W;
+  std::vector<int32_t> g = grid_with_before(before, frame, size_t(T) * frame);
+  size_t i = frame;
+  for (int t = 1; t <= T; ++t)
     for (int y = 0; y < H; ++y)
       for (int x = 0; x < W; ++x, ++i) {
         int32_t mu16;
@@ -135,6 +163,7 @@ std::vector<int32_t> decode_level(const ArmInt& arm, const uint8_t* p, size_t n,
           throw Error(where + ": " + e.what());
         }
       }
+  g.erase(g.begin(), g.begin() + long(frame));
   return g;
 }
 
@@ -206,13 +235,16 @@ void GridDecoder::rebuild(const SegmentHeader& sh, const std::vector<uint8_t>& p
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return shapes[a][0] * shapes[a][1] * shapes[a][2] > shapes[b][0] * shapes[b][1] * shapes[b][2];
   });
+  // Chained context (§8.3): a residual segment's levels see the previous one's last frames.
+  std::vector<const int32_t*> before =
+      last_frames(residual && model_->config().chain_context, latents_, shapes);
   std::atomic<size_t> next{0};  // each thread takes the largest level left
   int64_t workers = std::min<int64_t>(at::get_num_threads(), int64_t(order.size()));
   at::parallel_for(0, workers, 1, [&](int64_t, int64_t) {
     for (size_t i; (i = next++) < order.size();) {
       size_t l = order[i];
       latents[l] = decode_level(arm, coded_levels[l].first, coded_levels[l].second, shapes[l],
-                                where + ": latent level " + std::to_string(l));
+                                where + ": latent level " + std::to_string(l), before[l]);
     }
   });
   if (stats)
@@ -331,6 +363,16 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
                       .set_requires_grad(true));
   }
 
+  // A residual segment's levels may see the previous segment's last latent frames (§8.3).
+  std::vector<const int32_t*> before =
+      last_frames(residual && model_->config().chain_context, ref->latents(), shapes);
+  std::vector<torch::Tensor> before_t(shapes.size());
+  for (size_t l = 0; l < shapes.size(); ++l)
+    if (before[l])
+      before_t[l] = torch::from_blob(const_cast<int32_t*>(before[l]),
+                                     {1, shapes[l][1], shapes[l][2]}, torch::kInt)
+                        .to(device_, torch::kFloat);
+
   // 1. Distortion + lambda * rate: noisy latents, then `qat_epochs` steps of hard rounding.
   at::Generator gen = at::detail::createCPUGenerator(seed);
   std::vector<torch::Tensor> nets;
@@ -364,7 +406,7 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
     model_->synthesize(lq, T, y_hat, uv_hat);
     torch::Tensor mse = mse_611(y_hat, uv_hat, d.y, d.uv);
     torch::Tensor loss = mse;
-    if (tc.lambda > 0) loss = loss + tc.lambda * model_->rate_bits(lq) / pixels;
+    if (tc.lambda > 0) loss = loss + tc.lambda * model_->rate_bits(lq, before_t) / pixels;
     opt.zero_grad();
     loss.backward();
     opt.step();
@@ -415,7 +457,7 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
       model_->synthesize(lat_hat, T, y_hat, uv_hat);
       return mse_611(y_hat, uv_hat, d.y, d.uv).item<double>();
     };
-    auto latent_bits = [&] { return model_->rate_bits(lat_hat).item<double>(); };
+    auto latent_bits = [&] { return model_->rate_bits(lat_hat, before_t).item<double>(); };
     double lam = std::max(tc.lambda, 1e-9);
     // Each step in turn, the others at their current choice (weights before biases).
     st.shift = {12, 12, 8, 8};
@@ -460,7 +502,7 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
                                 st, "encoder");
   for (size_t l = 0; l < shapes.size(); ++l) {
     double bits = 0;
-    std::vector<uint8_t> b = encode_level(arm, q_lat[l], shapes[l], &bits);
+    std::vector<uint8_t> b = encode_level(arm, q_lat[l], shapes[l], &bits, before[l]);
     w.u32(uint32_t(b.size()));
     w.bytes(b);
     if (written) {

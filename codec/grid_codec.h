@@ -73,10 +73,13 @@ class GridEncoder final : public FamilyEncoder {
 };
 
 // Exposed for tests: the latents of one level coded under `arm` (§8.3), and their exact cost.
+// `before` (H * W values, or null for zeros) is the frame ahead of the level's first.
 std::vector<uint8_t> encode_level(const ArmInt& arm, const std::vector<int32_t>& latents,
-                                  const std::array<int64_t, 3>& shape, double* bits = nullptr);
+                                  const std::array<int64_t, 3>& shape, double* bits = nullptr,
+                                  const int32_t* before = nullptr);
 std::vector<int32_t> decode_level(const ArmInt& arm, const uint8_t* p, size_t n,
-                                  const std::array<int64_t, 3>& shape, const std::string& where);
+                                  const std::array<int64_t, 3>& shape, const std::string& where,
+                                  const int32_t* before = nullptr);
 // The context model's Q8 integers from its transmitted symbols and steps (§8.2).
 ArmInt arm_from_symbols(int hidden, const std::vector<std::vector<int32_t>>& arm_q,
                         const GridSteps& steps, const std::string& where);

@@ -31,7 +31,7 @@ inline double dcdf_db(double x, double b) {
 struct ArmRate : torch::autograd::Function<ArmRate> {
   static torch::Tensor forward(AutogradContext* ctx, torch::Tensor lat, torch::Tensor w0,
                                torch::Tensor b0, torch::Tensor w1, torch::Tensor b1,
-                               torch::Tensor w2, torch::Tensor b2) {
+                               torch::Tensor w2, torch::Tensor b2, int64_t skip) {
     lat = lat.contiguous();
     const int T = int(lat.size(0)), H = int(lat.size(1)), W = int(lat.size(2));
     const int h = int(w0.size(0));
@@ -47,7 +47,7 @@ struct ArmRate : torch::autograd::Function<ArmRate> {
     const int64_t nw = int64_t(h) * kArmContext + h + int64_t(h) * h + h + 2 * h + 2;
     std::vector<double> bits(size_t(threads), 0.0);
     std::vector<std::vector<float>> glat(static_cast<size_t>(threads)), gw(glat.size());
-    at::parallel_for(0, n, 4096, [&](int64_t begin, int64_t end) {
+    at::parallel_for(skip, n, 4096, [&](int64_t begin, int64_t end) {
       int tid = at::get_thread_num();
       std::vector<float>& gl = glat[size_t(tid)];
       std::vector<float>& gwt = gw[size_t(tid)];
@@ -167,6 +167,7 @@ struct ArmRate : torch::autograd::Function<ArmRate> {
     torch::Tensor g = grad[0];
     variable_list out;
     for (auto& t : s) out.push_back(t * g);
+    out.push_back(torch::Tensor());  // skip
     return out;
   }
 };
@@ -176,9 +177,10 @@ struct ArmRate : torch::autograd::Function<ArmRate> {
 torch::Tensor arm_rate_bits_cpu(const torch::Tensor& latent, const torch::Tensor& w0,
                                 const torch::Tensor& b0, const torch::Tensor& w1,
                                 const torch::Tensor& b1, const torch::Tensor& w2,
-                                const torch::Tensor& b2) {
+                                const torch::Tensor& b2, int64_t skip) {
   TORCH_CHECK(w0.size(0) <= kMaxHidden, "ARM wider than ", kMaxHidden);
-  return ArmRate::apply(latent.to(torch::kFloat), w0, b0, w1, b1, w2, b2);
+  TORCH_CHECK(skip >= 0 && skip <= latent.numel(), "skip out of range");
+  return ArmRate::apply(latent.to(torch::kFloat), w0, b0, w1, b1, w2, b2, skip);
 }
 
 }  // namespace nerv

@@ -39,6 +39,13 @@ class JsonFields {
     return x;
   }
 
+  bool boolean(const std::string& key, std::optional<bool> def = std::nullopt) {
+    const nlohmann::json* v = find(key, def.has_value());
+    if (!v) return *def;
+    if (!v->is_boolean()) throw bad(key, "true or false");
+    return v->get<bool>();
+  }
+
   std::string string(const std::string& key, std::optional<std::string> def = std::nullopt) {
     const nlohmann::json* v = find(key, def.has_value());
     if (!v) return *def;

@@ -43,6 +43,7 @@ LatentGridConfig parse_latent_grid_config(const nlohmann::json& cfg) {
   c.synthesis = f.integers("synthesis", 1, 256, 0, 6);
   c.refine = f.integer("refine", 0, 4, 2);
   c.arm_hidden = f.integer("arm_hidden", 2, 64, 8);
+  c.chain_context = f.boolean("chain_context", false);
   f.finish();
   return c;
 }
@@ -143,21 +144,40 @@ void LatentGrid::arm(const torch::Tensor& ctx, torch::Tensor& mu, torch::Tensor&
   log2_scale = out.select(1, 1);
 }
 
-torch::Tensor LatentGrid::rate_bits(const std::vector<torch::Tensor>& latents) {
+namespace {
+// A level with its context frame ahead, and how many leading latents are context only.
+torch::Tensor with_before(const torch::Tensor& l, const std::vector<torch::Tensor>& before,
+                          size_t level, int64_t& skip) {
+  skip = 0;
+  if (level >= before.size() || !before[level].defined()) return l;
+  skip = l.size(1) * l.size(2);
+  return torch::cat({before[level].to(l.options()).detach(), l}, 0);
+}
+}  // namespace
+
+torch::Tensor LatentGrid::rate_bits(const std::vector<torch::Tensor>& latents,
+                                    const std::vector<torch::Tensor>& before) {
   if (!latents[0].device().is_cpu() || latents[0].scalar_type() != torch::kFloat)
-    return rate_bits_ops(latents);
+    return rate_bits_ops(latents, before);
   torch::Tensor total = torch::zeros({}, latents[0].options());
-  for (const torch::Tensor& l : latents)
+  for (size_t i = 0; i < latents.size(); ++i) {
+    int64_t skip;
+    torch::Tensor l = with_before(latents[i], before, i, skip);
     total = total + arm_rate_bits_cpu(l, arm0_->weight, arm0_->bias, arm1_->weight, arm1_->bias,
-                                      arm2_->weight, arm2_->bias);
+                                      arm2_->weight, arm2_->bias, skip);
+  }
   return total;
 }
 
-torch::Tensor LatentGrid::rate_bits_ops(const std::vector<torch::Tensor>& latents) {
+torch::Tensor LatentGrid::rate_bits_ops(const std::vector<torch::Tensor>& latents,
+                                        const std::vector<torch::Tensor>& before) {
   torch::Tensor total = torch::zeros({}, latents[0].options());
-  for (const torch::Tensor& l : latents) {
+  for (size_t i = 0; i < latents.size(); ++i) {
+    int64_t skip;
+    torch::Tensor full = with_before(latents[i], before, i, skip);
+    torch::Tensor l = full.reshape({-1}).narrow(0, skip, full.numel() - skip);
     torch::Tensor mu, ls;
-    arm(contexts(l), mu, ls);
+    arm(contexts(full).narrow(0, skip, full.numel() - skip), mu, ls);
     // The coder's steps, straight through, ties up (as the fused pass).
     mu = mu + (torch::floor(16 * mu + 0.5) / 16 - mu).detach();
     ls = ls + (torch::floor(8 * ls + 0.5) / 8 - ls).detach();
@@ -165,7 +185,7 @@ torch::Tensor LatentGrid::rate_bits_ops(const std::vector<torch::Tensor>& latent
     // the scale gets a gradient.
     torch::Tensor lsc = ls + (ls.clamp(kMinLog2Scale, kMaxLog2Scale) - ls).detach();
     torch::Tensor b = torch::exp2(lsc);
-    torch::Tensor d = l.reshape({-1}) - mu, a = d.abs();
+    torch::Tensor d = l - mu, a = d.abs();
     torch::Tensor tail = a >= 0.5;
     // Tail bins in the log domain: p = e^(-(a - 1/2) / b) (1 - e^(-1/b)) / 2.
     torch::Tensor bits_tail = (M_LN2 + (a - 0.5) / b - torch::log1p(-torch::exp(-1 / b))) / M_LN2;

@@ -27,6 +27,9 @@ struct LatentGridConfig {
   std::vector<int> synthesis;  // hidden widths of the 1x1 layers (ReLU after each)
   int refine = 2;              // 3x3 residual convolutions on the six output channels
   int arm_hidden = 8;          // width of the ARM's two hidden layers
+  // In a residual segment the first latent frame of each level has the previous segment's last
+  // latent frame of that level as its previous frame (context only): still content carries over.
+  bool chain_context = false;
 };
 
 LatentGridConfig parse_latent_grid_config(const nlohmann::json& cfg);
@@ -68,8 +71,12 @@ class LatentGrid final : public torch::nn::Module {
   void arm(const torch::Tensor& ctx, torch::Tensor& mu, torch::Tensor& log2_scale);
   // Bits of the latents under the ARM's Laplace (bins of width 1 around each value, at most 16
   // bits each): fused on the CPU (arm_rate.h), tensor operations elsewhere (rate_bits_ops).
-  torch::Tensor rate_bits(const std::vector<torch::Tensor>& latents);
-  torch::Tensor rate_bits_ops(const std::vector<torch::Tensor>& latents);
+  // `before` (empty, or one per level: [1, H_l, W_l] or undefined) is the frame ahead of each
+  // level's first: context, not counted.
+  torch::Tensor rate_bits(const std::vector<torch::Tensor>& latents,
+                          const std::vector<torch::Tensor>& before = {});
+  torch::Tensor rate_bits_ops(const std::vector<torch::Tensor>& latents,
+                              const std::vector<torch::Tensor>& before = {});
 
   // The transmitted tensors, in bitstream order, split by module.
   NamedTensors synthesis_tensors();

@@ -78,9 +78,10 @@ struct Stream {
   int version_minor;  // what the header's byte 5 must say
 };
 const Stream kStreams[] = {
-    {"hnerv_v1.0_64x64_6f.nerv", 0},  // a 1.1 decoder reads 1.0 streams
+    {"hnerv_v1.0_64x64_6f.nerv", 0},  // a 1.2 decoder reads 1.0 and 1.1 streams
     {"grid_v1.1_64x64_6f.nerv", 1},
     {"grid_v1.1_37x29_2f.nerv", 1},
+    {"grid_v1.2_64x64_6f.nerv", 2},  // chain_context
 };
 
 // The integers of one rebuilt segment, one line each ("what count hash").

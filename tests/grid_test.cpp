@@ -55,6 +55,24 @@ TEST(GridLatents, LevelRoundTripsUnderTheIntegerContextModel) {
   }
 }
 
+// A chained level (§8.3): its first frame is coded in the context of a frame before it, which
+// the decoder must be given; a frame of zeros is the same as none.
+TEST(GridLatents, LevelRoundTripsWithTheFrameBefore) {
+  ArmInt arm = random_arm(8, 21);
+  std::array<int64_t, 3> shape = {2, 9, 11};
+  std::mt19937 rng(9);
+  std::vector<int32_t> g(size_t(2 * 9 * 11)), before(size_t(9 * 11)), zeros(before.size(), 0);
+  for (auto& v : g) v = int32_t(rng() % 13) - 6;
+  for (auto& v : before) v = int32_t(rng() % 13) - 6;
+  std::vector<uint8_t> b = encode_level(arm, g, shape, nullptr, before.data());
+  EXPECT_EQ(decode_level(arm, b.data(), b.size(), shape, "test", before.data()), g);
+  try {  // without the frame before, the same bytes mean other latents (or nothing valid)
+    EXPECT_NE(decode_level(arm, b.data(), b.size(), shape, "test"), g);
+  } catch (const Error&) {
+  }
+  EXPECT_EQ(encode_level(arm, g, shape, nullptr, zeros.data()), encode_level(arm, g, shape));
+}
+
 TEST(GridLatents, ContextModelIsCausal) {
   // A latent's prediction reads only latents before it in raster order: changing any later
   // latent never changes it.
@@ -120,39 +138,53 @@ TEST(GridRate, EstimateMatchesTheLatentBytesWritten) {
   auto reader = open_video_reader(test::data("foreman_64x64_6f.y4m"), {});
   EncodeOptions opt;
   opt.cfg = load_config_file(test::data("tiny_grid_config.json"));
-  opt.cfg.segment_frames = 6;
+  ASSERT_TRUE(opt.cfg.model.value("chain_context", false));
+  opt.cfg.intra_period = 2;  // an intra segment, then a residual one chained to it
   encode_video(*reader, out, opt, nullptr);
 
   BitstreamReader r(out);
   SegmentDecoder dec(r.header());
   BitstreamReader::Chunk c;
-  while (r.next(c) && c.kind != BitstreamReader::Chunk::Segment) {
+  std::vector<torch::Tensor> before;  // the previous segment's last latent frames
+  for (int segment = 0; segment < 2; ++segment) {
+    while (r.next(c) && c.kind != BitstreamReader::Chunk::Segment) {
+    }
+    ASSERT_EQ(int(c.segment.index), segment);
+    std::vector<TensorStats> stats;
+    dec.rebuild(c.segment, c.payload, &stats);
+    auto& grid = dynamic_cast<GridDecoder&>(dec.family());
+    double written = 0;
+    for (const TensorStats& s : stats)
+      if (s.coder == "laplace") written += 8.0 * double(s.bytes - 4);  // less the size field
+    std::vector<torch::Tensor> lat;
+    auto shapes = latent_shapes(grid.model().config(), 64, 64, int(c.segment.frames));
+    for (size_t l = 0; l < shapes.size(); ++l)
+      lat.push_back(torch::tensor(grid.latents()[l], torch::kInt)
+                        .reshape({shapes[l][0], shapes[l][1], shapes[l][2]})
+                        .to(torch::kFloat));
+    torch::NoGradGuard ng;
+    double estimate = grid.model().rate_bits(lat, before).item<double>();
+    double exact = 0;  // what the integer model costs, before the coder's own overhead
+    for (size_t l = 0; l < shapes.size(); ++l) {
+      std::vector<int32_t> ahead;
+      if (!before.empty()) {
+        torch::Tensor b = before[l].to(torch::kInt).contiguous();
+        ahead.assign(b.data_ptr<int32_t>(), b.data_ptr<int32_t>() + b.numel());
+      }
+      encode_level(grid.arm(), grid.latents()[l], shapes[l], &exact,
+                   ahead.empty() ? nullptr : ahead.data());
+    }
+    std::printf("segment %d latent bits: estimate %.0f, integer model %.0f, written %.0f\n",
+                segment, estimate, exact, written);
+    EXPECT_GT(written, 200.0);  // a real amount of latent information
+    // The estimate sees the coder's mean and scale steps (ties included), so it differs from
+    // the integer model by float rounding only; the rest is the range coder's own overhead.
+    EXPECT_NEAR(estimate, exact, 0.002 * exact);
+    EXPECT_NEAR(estimate, written, 0.03 * written)
+        << "estimate " << estimate << " written " << written;
+    before.clear();
+    for (auto& l : lat) before.push_back(l.narrow(0, l.size(0) - 1, 1).clone());
   }
-  std::vector<TensorStats> stats;
-  dec.rebuild(c.segment, c.payload, &stats);
-  auto& grid = dynamic_cast<GridDecoder&>(dec.family());
-  double written = 0;
-  for (const TensorStats& s : stats)
-    if (s.coder == "laplace") written += 8.0 * double(s.bytes - 4);  // less the size field
-  std::vector<torch::Tensor> lat;
-  auto shapes = latent_shapes(grid.model().config(), 64, 64, int(c.segment.frames));
-  for (size_t l = 0; l < shapes.size(); ++l)
-    lat.push_back(torch::tensor(grid.latents()[l], torch::kInt)
-                      .reshape({shapes[l][0], shapes[l][1], shapes[l][2]})
-                      .to(torch::kFloat));
-  torch::NoGradGuard ng;
-  double estimate = grid.model().rate_bits(lat).item<double>();
-  double exact = 0;  // what the integer model costs, before the coder's own overhead
-  for (size_t l = 0; l < shapes.size(); ++l)
-    encode_level(grid.arm(), grid.latents()[l], shapes[l], &exact);
-  std::printf("latent bits: estimate %.0f, integer model %.0f, written %.0f\n", estimate, exact,
-              written);
-  EXPECT_GT(written, 200.0);  // a real amount of latent information
-  // The estimate sees the coder's mean and scale steps (ties included), so it differs from the
-  // integer model by float rounding only; the rest is the range coder's own overhead.
-  EXPECT_NEAR(estimate, exact, 0.002 * exact);
-  EXPECT_NEAR(estimate, written, 0.03 * written)
-      << "estimate " << estimate << " written " << written;
   std::filesystem::remove(out);
 }
 
@@ -167,25 +199,33 @@ TEST(GridRate, FusedRateMatchesTensorOperations) {
     torch::NoGradGuard ng;  // a context model that predicts something
     for (auto& [name, t] : m.arm_tensors()) t.normal_(0, 0.4);
   }
-  std::vector<torch::Tensor> lat;
-  for (auto& s : latent_shapes(m.config(), 40, 30, 5))
+  std::vector<torch::Tensor> lat, before;
+  for (auto& s : latent_shapes(m.config(), 40, 30, 5)) {
     lat.push_back((torch::randn({s[0], s[1], s[2]}) * 3).requires_grad_(true));
-  auto grads = [&](bool fused) {
+    before.push_back(torch::round(torch::randn({1, s[1], s[2]}) * 3));
+  }
+  before[1] = torch::Tensor();  // a level without a frame before
+  auto grads = [&](bool fused, const std::vector<torch::Tensor>& ahead) {
     for (auto& l : lat) l.mutable_grad() = torch::Tensor();
     for (auto& [name, t] : m.arm_tensors()) t.mutable_grad() = torch::Tensor();
-    torch::Tensor bits = fused ? m.rate_bits(lat) : m.rate_bits_ops(lat);
+    torch::Tensor bits = fused ? m.rate_bits(lat, ahead) : m.rate_bits_ops(lat, ahead);
     bits.backward();
     std::vector<torch::Tensor> g = {bits.detach().clone()};
     for (auto& l : lat) g.push_back(l.grad().clone());
     for (auto& [name, t] : m.arm_tensors()) g.push_back(t.grad().clone());
     return g;
   };
-  std::vector<torch::Tensor> a = grads(true), b = grads(false);
-  ASSERT_EQ(a.size(), b.size());
-  EXPECT_NEAR(a[0].item<double>(), b[0].item<double>(), 1e-4 * b[0].item<double>());
-  for (size_t i = 1; i < a.size(); ++i)  // float sums in another order: relative to the norm
-    EXPECT_LT((a[i] - b[i]).norm().item<double>(), 1e-4 * b[i].norm().item<double>() + 1e-6)
-        << i << ": max difference " << (a[i] - b[i]).abs().max().item<double>();
+  for (const auto& ahead : {std::vector<torch::Tensor>{}, before}) {
+    std::vector<torch::Tensor> a = grads(true, ahead), b = grads(false, ahead);
+    ASSERT_EQ(a.size(), b.size());
+    EXPECT_NEAR(a[0].item<double>(), b[0].item<double>(), 1e-4 * b[0].item<double>());
+    for (size_t i = 1; i < a.size(); ++i)  // float sums in another order: relative to the norm
+      EXPECT_LT((a[i] - b[i]).norm().item<double>(), 1e-4 * b[i].norm().item<double>() + 1e-6)
+          << i << ": max difference " << (a[i] - b[i]).abs().max().item<double>();
+  }
+  // The frame before is context only: it changes the bits of level 0, not what is counted.
+  torch::NoGradGuard ng;
+  EXPECT_NE(m.rate_bits(lat, before).item<double>(), m.rate_bits(lat).item<double>());
 }
 
 // With a context model predicting a scale below the coder's least, the rate still pulls the

@@ -15,17 +15,21 @@
 #
 # What is made, from tests/data:
 #   hnerv_v1.0_64x64_6f.nerv  tiny_config.json (hnerv), 6 frames: intra, residual segments;
-#                             written by the current (1.1) encoder and then marked as version
+#                             written by the current (1.2) encoder and then marked as version
 #                             1.0 (see below)
-#   grid_v1.1_64x64_6f.nerv   tiny_grid_config.json (grid), 6 frames: intra, residual
-#   grid_v1.1_37x29_2f.nerv   tiny_grid_config.json (grid), odd frame size, one segment
+#   grid_v1.2_64x64_6f.nerv   tiny_grid_config.json (grid, chain_context), 6 frames: intra,
+#                             residual (its latents chained to the intra segment's)
+# Kept as the 1.1 encoder wrote them (tiny_grid_config.json then had no chain_context; this
+# script made them up to commit a9e688e) and never regenerated: a 1.2 decoder must read them.
+#   grid_v1.1_64x64_6f.nerv   grid, 6 frames: intra, residual
+#   grid_v1.1_37x29_2f.nerv   grid, odd frame size, one segment
 #   NAME.y4m                  each stream decoded on the CPU in fp32 (`nervc decode`)
 #   expected.txt              per stream and segment, hashes of the decoded integers (written
 #                             by the test itself when NERV_CONFORMANCE_REGENERATE=1)
 #
-# The 1.0 stream: the encoder writes version 1.1, and docs/bitstream.md (version history)
-# states that hnerv streams written by 1.1 are byte-for-byte what 1.0 wrote apart from the
-# minor version. So the 1.0 stream is the 1.1 encode with version_minor (byte 5 of the stream
+# The 1.0 stream: the encoder writes version 1.2, and docs/bitstream.md (version history)
+# states that hnerv streams written by 1.1 and 1.2 are byte-for-byte what 1.0 wrote apart from
+# the minor version. So the 1.0 stream is the 1.2 encode with version_minor (byte 5 of the stream
 # header, §2) set to 0 and the stream header's CRC (CRC-32 of bytes 0 … 10+L−1, stored at
 # 10+L, where L is the u32 at byte 6) recomputed. Nothing else changes.
 #
@@ -49,23 +53,21 @@ enc() { "$nervc" encode "$@" --seed 0 --threads 1 -q; }
 
 enc "$data/foreman_64x64_6f.y4m" -o "$tmp/hnerv.nerv" --config "$data/tiny_config.json" \
   --frames 6 --epochs 10
-enc "$data/foreman_64x64_6f.y4m" -o "$here/grid_v1.1_64x64_6f.nerv" \
+enc "$data/foreman_64x64_6f.y4m" -o "$here/grid_v1.2_64x64_6f.nerv" \
   --config "$data/tiny_grid_config.json" --frames 6
-enc "$data/foreman_37x29_2f.y4m" -o "$here/grid_v1.1_37x29_2f.nerv" \
-  --config "$data/tiny_grid_config.json" --frames 2
 
-# Version 1.1 -> 1.0 (hnerv only; see above).
+# Version 1.2 -> 1.0 (hnerv only; see above).
 python3 - "$tmp/hnerv.nerv" "$here/hnerv_v1.0_64x64_6f.nerv" <<'EOF'
 import struct, sys, zlib
 b = bytearray(open(sys.argv[1], "rb").read())
-assert b[:4] == b"NERV" and b[4] == 1 and b[5] == 1, "expected a version 1.1 stream"
+assert b[:4] == b"NERV" and b[4] == 1 and b[5] == 2, "expected a version 1.2 stream"
 (L,) = struct.unpack_from("<I", b, 6)
 b[5] = 0
 struct.pack_into("<I", b, 10 + L, zlib.crc32(bytes(b[: 10 + L])) & 0xFFFFFFFF)
 open(sys.argv[2], "wb").write(b)
 EOF
 
-for s in hnerv_v1.0_64x64_6f grid_v1.1_64x64_6f grid_v1.1_37x29_2f; do
+for s in hnerv_v1.0_64x64_6f grid_v1.2_64x64_6f; do
   "$nervc" decode "$here/$s.nerv" -o "$here/$s.y4m" --device cpu --precision fp32 -q
 done
 
