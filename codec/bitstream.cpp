@@ -217,7 +217,7 @@ void BitstreamReader::read_header() {
   h.range = rg ? ColorRange::Full : ColorRange::Limited;
   h.segment_frames = r.u32();
   h.intra_period = r.u32();
-  if (h.segment_frames < 1 || h.segment_frames > 1024 || h.intra_period < 1 ||
+  if (h.segment_frames < 1 || h.segment_frames > kMaxSegmentFrames || h.intra_period < 1 ||
       h.intra_period > 65535)
     throw Error(name_ + ": segment length or intra period out of range");
   uint32_t cfg_len = r.u32();

@@ -17,6 +17,8 @@ namespace nerv {
 constexpr uint8_t kVersionMajor = 1;
 constexpr uint8_t kVersionMinor = 2;  // 1.1: the grid family (§8); 1.2: chain_context (§8.3)
 
+constexpr int64_t kMaxSegmentFrames = 1024;  // §2 segment_frames
+
 // §2 Stream header.
 struct StreamHeader {
   int version_minor = kVersionMinor;  // as read; written streams always carry kVersionMinor

@@ -58,7 +58,17 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
   header.fps = info.fps.valid() ? info.fps : Rational{25, 1};
   header.matrix = info.matrix;
   header.range = info.range;
-  header.segment_frames = uint32_t(cfg.segment_frames);
+  // A short tail joins the segment before it when the input's length is known: a segment of a
+  // few frames would pay for its weights (and the grid family's segment-long latents) almost
+  // as much as a full one. Tail r of N frames, r <= S/2: the last segment has S + r frames.
+  const int64_t S = cfg.segment_frames, N = opt.expected_frames;
+  int64_t tail_first = -1;  // first frame of the segment that takes the tail
+  size_t longest = size_t(S);
+  if (N > S && N % S > 0 && 2 * (N % S) <= S && S + N % S <= kMaxSegmentFrames) {
+    tail_first = N - S - N % S;
+    longest = size_t(S + N % S);
+  }
+  header.segment_frames = uint32_t(longest);
   header.intra_period = uint32_t(cfg.intra_period);
   header.config = decoder_config(cfg);
 
@@ -105,12 +115,11 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
 
   MetricsAccumulator metrics;
   std::vector<IndexEntry> index;
-  std::vector<Frame> frames(size_t(cfg.segment_frames)), decoded;
-  int64_t expected = opt.expected_frames > 0
-                         ? (opt.expected_frames + cfg.segment_frames - 1) / cfg.segment_frames
-                         : -1;
+  std::vector<Frame> frames(static_cast<size_t>(S)), decoded;
+  int64_t expected = N > 0 ? (tail_first >= 0 ? N / S : (N + S - 1) / S) : -1;
   uint64_t input_hash = kHashStart;
   auto read_segment = [&] {
+    frames.resize(int64_t(report.frames) == tail_first ? longest : size_t(S));
     size_t n = 0;
     while (n < frames.size() && input.read(frames[n]))
       input_hash = hash_frame(input_hash, frames[n++]);

@@ -556,5 +556,38 @@ TEST(CodecOddSize, EncodesAndDecodesOddDimensions) {
   EXPECT_GT(r.metrics.mean.psnr_yuv, 20.0);
 }
 
+// With the input's length known, a tail of at most half a segment joins the segment before it
+// (five frames in segments of two: 2 + 3, not 2 + 2 + 1); unknown, segments are cut as read.
+TEST(CodecSegments, AShortTailJoinsTheSegmentBefore) {
+  auto dir = test::scratch();
+  for (int64_t expected : {5, -1}) {
+    std::string stream = (dir / ("tail" + std::to_string(expected) + ".nerv")).string();
+    ReadOptions ro;
+    ro.max_frames = 5;
+    auto reader = open_video_reader(test::data("foreman_64x64_6f.y4m"), ro);
+    EncodeOptions opt;
+    opt.cfg = load_config_file(test::data("tiny_grid_config.json"));
+    opt.cfg.segment_frames = 2;
+    opt.cfg.train.epochs = 20;
+    opt.expected_frames = expected;
+    EncodeReport r = encode_video(*reader, stream, opt, nullptr);
+    std::vector<uint32_t> frames;
+    for (const SegmentReport& s : r.segments) frames.push_back(s.frames);
+    EXPECT_EQ(frames,
+              expected > 0 ? std::vector<uint32_t>({2, 3}) : std::vector<uint32_t>({2, 2, 1}));
+    EXPECT_EQ(r.segments[1].type, SegmentType::Residual);
+    BitstreamReader br(stream);
+    EXPECT_EQ(br.header().segment_frames, expected > 0 ? 3u : 2u);
+    std::vector<Frame> decoded;
+    decode_stream(
+        stream, {}, [](const StreamHeader&) {}, [&](const Frame& f) { decoded.push_back(f); });
+    ASSERT_EQ(decoded.size(), 5u);
+    auto source = test::read_all(test::data("foreman_64x64_6f.y4m"));
+    MetricsAccumulator acc;
+    for (size_t i = 0; i < 5; ++i) acc.add(source[i], decoded[i]);
+    EXPECT_DOUBLE_EQ(acc.summary().mean.psnr_yuv, r.metrics.mean.psnr_yuv);
+  }
+}
+
 }  // namespace
 }  // namespace nerv
