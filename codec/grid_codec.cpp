@@ -98,13 +98,6 @@ std::vector<const int32_t*> last_frames(bool chained,
   return out;
 }
 
-// A level's grid with one frame ahead of its first: `before` (H * W values) or zeros.
-std::vector<int32_t> grid_with_before(const int32_t* before, size_t frame, size_t total) {
-  std::vector<int32_t> g(frame + total, 0);
-  if (before) std::copy(before, before + frame, g.begin());
-  return g;
-}
-
 }  // namespace
 
 ArmInt arm_from_symbols(int hidden, const std::vector<std::vector<int32_t>>& arm_q,
@@ -127,18 +120,15 @@ std::vector<uint8_t> encode_level(const ArmInt& arm, const std::vector<int32_t>&
                                   const int32_t* before) {
   RangeEncoder enc;
   int T = int(s[0]), H = int(s[1]), W = int(s[2]);
-  size_t frame = size_t(H) * W;
-  std::vector<int32_t> g = grid_with_before(before, frame, latents.size());
-  std::copy(latents.begin(), latents.end(), g.begin() + long(frame));
-  size_t i = frame;
-  for (int t = 1; t <= T; ++t)
+  size_t i = 0;
+  for (int t = 0; t < T; ++t)
     for (int y = 0; y < H; ++y)
       for (int x = 0; x < W; ++x, ++i) {
         int32_t mu16;
         int k;
-        arm.predict(g.data(), H, W, t, y, x, mu16, k);
-        laplace_encode(enc, g[i], mu16, k);
-        if (bits) *bits += laplace_cost_bits(g[i], mu16, k);
+        arm.predict(latents.data(), H, W, t, y, x, mu16, k, before);
+        laplace_encode(enc, latents[i], mu16, k);
+        if (bits) *bits += laplace_cost_bits(latents[i], mu16, k);
       }
   return enc.finish();
 }
@@ -148,22 +138,20 @@ std::vector<int32_t> decode_level(const ArmInt& arm, const uint8_t* p, size_t n,
                                   const int32_t* before) {
   RangeDecoder dec(p, n);
   int T = int(s[0]), H = int(s[1]), W = int(s[2]);
-  size_t frame = size_t(H) * W;
-  std::vector<int32_t> g = grid_with_before(before, frame, size_t(T) * frame);
-  size_t i = frame;
-  for (int t = 1; t <= T; ++t)
+  std::vector<int32_t> g(size_t(T) * H * W);
+  size_t i = 0;
+  for (int t = 0; t < T; ++t)
     for (int y = 0; y < H; ++y)
       for (int x = 0; x < W; ++x, ++i) {
         int32_t mu16;
         int k;
-        arm.predict(g.data(), H, W, t, y, x, mu16, k);
+        arm.predict(g.data(), H, W, t, y, x, mu16, k, before);
         try {
           g[i] = laplace_decode(dec, mu16, k);
         } catch (const Error& e) {
           throw Error(where + ": " + e.what());
         }
       }
-  g.erase(g.begin(), g.begin() + long(frame));
   return g;
 }
 

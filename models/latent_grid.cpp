@@ -256,14 +256,19 @@ ArmInt::ArmInt(int hidden, std::vector<std::vector<int32_t>> q)
       w2_(std::move(q.at(4))),
       b2_(std::move(q.at(5))) {}
 
-void ArmInt::predict(const int32_t* g, int H, int W, int t, int y, int x, int32_t& mu16,
-                     int& level) const {
+void ArmInt::predict(const int32_t* g, int H, int W, int t, int y, int x, int32_t& mu16, int& level,
+                     const int32_t* before) const {
   constexpr int64_t kSat = int64_t(1) << 24;  // hidden values saturate here
   int64_t in[kArmContext];
   for (int i = 0; i < kArmContext; ++i) {
     int tt = t + kArmOffsets[i].t, yy = y + kArmOffsets[i].y, xx = x + kArmOffsets[i].x;
-    bool inside = tt >= 0 && yy >= 0 && yy < H && xx >= 0 && xx < W;
-    in[i] = inside ? g[(int64_t(tt) * H + yy) * W + xx] : 0;
+    bool inside = yy >= 0 && yy < H && xx >= 0 && xx < W;
+    if (!inside)
+      in[i] = 0;
+    else if (tt >= 0)
+      in[i] = g[(int64_t(tt) * H + yy) * W + xx];
+    else  // the offsets reach one frame back at most
+      in[i] = before ? before[int64_t(yy) * W + xx] : 0;
   }
   int64_t h0[64], h1[64];
   for (int j = 0; j < hidden_; ++j) {

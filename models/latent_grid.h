@@ -107,9 +107,10 @@ class ArmInt {
   // w2 [2, h], b2 [2].
   ArmInt(int hidden, std::vector<std::vector<int32_t>> q8);
   // Mean (1/16 units) and scale level of the latent at (t, y, x) of `grid` [T, H, W], whose
-  // latents before it in raster order (frames, rows, columns) are known.
-  void predict(const int32_t* grid, int H, int W, int t, int y, int x, int32_t& mu16,
-               int& level) const;
+  // latents before it in raster order (frames, rows, columns) are known. `before` (H * W, or
+  // null for zeros) is the frame ahead of frame 0 (chain_context).
+  void predict(const int32_t* grid, int H, int W, int t, int y, int x, int32_t& mu16, int& level,
+               const int32_t* before = nullptr) const;
 
  private:
   int hidden_ = 0;
