@@ -13,6 +13,22 @@
 #include "models/runtime.h"
 
 namespace nerv::app {
+namespace {
+
+// What reading a still image as 8-bit RGB changes, said once.
+void warn_image_conversion(const VideoInfo& info, const std::string& input) {
+  auto warn = [&](const std::string& m) {
+    std::fprintf(stderr, "nervc: warning: %s: %s\n", input.c_str(), m.c_str());
+  };
+  if (info.frames > 1 || !is_still_image(info)) warn("coding its first frame only");
+  if (info.src_alpha) warn("the alpha channel of " + info.src_pix_fmt + " is dropped");
+  if (info.src_bits > 8)
+    warn(std::to_string(info.src_bits) + "-bit samples (" + info.src_pix_fmt +
+         ") are rounded to 8 bits");
+  if (info.src_grey) warn("a grey image is coded as RGB (R = G = B is not kept exactly)");
+}
+
+}  // namespace
 
 Run add_encode(CLI::App& app) {
   auto* cmd = app.add_subcommand("encode", "Encode a video (or still image) into a .nerv stream");
@@ -23,7 +39,7 @@ Run add_encode(CLI::App& app) {
     double lambda = -1;
     std::string device = "auto";
     uint64_t seed = 0;
-    bool quiet = false, no_graphs = false, resume = false;
+    bool quiet = false, no_graphs = false, resume = false, image = false;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("INPUT", a->input, "Video file, '-' for stdin, or URL")->required();
@@ -38,6 +54,9 @@ Run add_encode(CLI::App& app) {
              }())
       ->default_str("grid");
   cmd->add_option("--config", a->config, "JSON config file (instead of a preset)");
+  cmd->add_flag("--image", a->image,
+                "Code the input's first frame as a still image (RGB 4:4:4; default preset "
+                "'image'); still images (PNG, JPEG, ...) are detected without it");
   cmd->add_option("--segment-frames", a->segment_frames, "Frames per segment (preset default)")
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--intra-period", a->intra_period,
@@ -72,7 +91,17 @@ Run add_encode(CLI::App& app) {
     EncodeOptions opt;
     if (!a->config.empty() && cmd->count("--preset"))
       throw Error("--preset and --config are mutually exclusive");
-    opt.cfg = a->config.empty() ? load_preset(a->preset) : load_config_file(a->config);
+    ReadOptions ro = a->in.finish();
+    if (a->image) ro.max_frames = 1;
+    auto reader = open_video_reader(a->input, ro);
+    const VideoInfo& info = reader->info();
+    const bool image = a->image || is_still_image(info);
+    if (image) {
+      reader->set_out_fmt(PixFmt::RGBP);
+      if (!a->quiet) warn_image_conversion(info, a->input);
+    }
+    std::string preset = image && !cmd->count("--preset") ? "image" : a->preset;
+    opt.cfg = a->config.empty() ? load_preset(preset) : load_config_file(a->config);
     if (a->segment_frames) opt.cfg.segment_frames = a->segment_frames;
     if (a->intra_period) opt.cfg.intra_period = a->intra_period;
     opt.seed = a->seed;
@@ -87,28 +116,33 @@ Run add_encode(CLI::App& app) {
     opt.device = parse_device(a->device);
     set_cuda_graphs(!a->no_graphs);
     int threads = set_compute_threads(a->threads);
-    ReadOptions ro = a->in.finish();
-    auto reader = open_video_reader(a->input, ro);
-    const VideoInfo& info = reader->info();
     int64_t frames = info.frames;
     if (frames < 0 && info.duration_s > 0 && info.fps.valid())
       frames = int64_t(std::llround(info.duration_s * info.fps.value()));
     if (frames > 0) frames = std::max<int64_t>(0, frames - ro.start_frame);
     if (ro.max_frames > 0) frames = frames > 0 ? std::min(frames, ro.max_frames) : ro.max_frames;
+    if (image) frames = 1;
     opt.expected_frames = frames;
     if (!a->quiet)
       std::fprintf(stderr,
-                   "nervc: %s, %dx%d, preset %s, %d frames/segment, intra every %d, on %s "
+                   "nervc: %s, %dx%d%s, preset %s, %d frames/segment, intra every %d, on %s "
                    "(%d threads)\n",
-                   a->input.c_str(), info.width, info.height, opt.cfg.name.c_str(),
-                   opt.cfg.segment_frames, opt.cfg.intra_period, opt.device.str().c_str(), threads);
+                   a->input.c_str(), info.width, info.height, image ? " still image (rgb)" : "",
+                   opt.cfg.name.c_str(), opt.cfg.segment_frames, opt.cfg.intra_period,
+                   opt.device.str().c_str(), threads);
     EncodeProgress progress(opt.cfg.train, a->quiet);
     EncodeReport r = encode_video(*reader, a->output, opt, std::ref(progress));
     const MetricsSummary& m = r.metrics;
     if (!a->quiet && r.resumed_segments)
       std::fprintf(stderr, "nervc: resumed: %u segments came from the interrupted encode\n",
                    r.resumed_segments);
-    if (!a->quiet) {
+    if (!a->quiet && image) {
+      std::fprintf(stderr,
+                   "nervc: %dx%d image, %llu bytes, %.4f bpp; RGB-PSNR %.2f dB, MS-SSIM (RGB) "
+                   "%.4f, YUV-PSNR %.2f dB; encoded in %s\n",
+                   r.width, r.height, (unsigned long long)r.bytes, r.bpp(), m.mean.psnr_rgb,
+                   m.mean.ssim, m.mean.psnr_yuv, format_duration(r.seconds).c_str());
+    } else if (!a->quiet) {
       std::fprintf(stderr,
                    "nervc: %llu frames, %llu bytes, %.4f bpp, %.1f kbps; YUV-PSNR %.2f dB, "
                    "Y %.2f dB, RGB %.2f dB, %s %.4f; encoded in %s\n",

@@ -51,6 +51,7 @@ Run add_info(CLI::App& app) {
           {"fps", std::to_string(h.fps.num) + "/" + std::to_string(h.fps.den)},
           {"frames", frames},
           {"header_frame_count", h.frame_count},
+          {"pixel_format", to_string(h.pix_fmt)},
           {"matrix", to_string(h.matrix)},
           {"range", to_string(h.range)},
           {"segment_frames", h.segment_frames},
@@ -63,9 +64,12 @@ Run add_info(CLI::App& app) {
       std::printf("%s\n", j.dump(2).c_str());
       return 0;
     }
-    std::printf("nerv %d.%d  %dx%d  %d/%d fps  %llu frames  yuv420p %s %s\n", kVersionMajor,
-                h.version_minor, h.width, h.height, h.fps.num, h.fps.den,
-                (unsigned long long)frames, to_string(h.matrix), to_string(h.range));
+    std::string colour = h.pix_fmt == PixFmt::RGBP ? std::string("rgb")
+                                                   : std::string("yuv420p ") + to_string(h.matrix) +
+                                                         " " + to_string(h.range);
+    std::printf("nerv %d.%d  %dx%d  %d/%d fps  %llu frames  %s\n", kVersionMajor, h.version_minor,
+                h.width, h.height, h.fps.num, h.fps.den, (unsigned long long)frames,
+                colour.c_str());
     std::printf(
         "segments of %u frames, intra every %u; %llu bytes, %.4f bpp; index of %zu intra "
         "segments\n",

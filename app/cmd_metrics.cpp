@@ -36,6 +36,11 @@ Run add_metrics(CLI::App& app) {
     ReadOptions ro = a->in.finish();
     auto ref = open_video_reader(a->ref, ro);
     auto dist = open_video_reader(a->dist, ro);
+    // Two still images are compared in RGB (the image-codec convention, docs/metrics.md).
+    if (is_still_image(ref->info()) && is_still_image(dist->info())) {
+      ref->set_out_fmt(PixFmt::RGBP);
+      dist->set_out_fmt(PixFmt::RGBP);
+    }
     if (ref->info().width != dist->info().width || ref->info().height != dist->info().height)
       throw Error("size mismatch: REF is " + std::to_string(ref->info().width) + "x" +
                   std::to_string(ref->info().height) + ", DIST is " +

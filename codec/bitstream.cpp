@@ -63,9 +63,11 @@ std::vector<uint8_t> write_stream_header(const StreamHeader& h) {
   w.u32(uint32_t(h.fps.num));
   w.u32(uint32_t(h.fps.den));
   w.u64(h.frame_count);
-  w.u8(0);  // pixel format: yuv420p, 8 bits
-  w.u8(h.matrix == ColorMatrix::BT709 ? 1 : 0);
-  w.u8(h.range == ColorRange::Full ? 1 : 0);
+  bool rgb = h.pix_fmt == PixFmt::RGBP;
+  if (!rgb && h.pix_fmt != PixFmt::YUV420P) throw Error("streams carry yuv420p or rgb frames");
+  w.u8(rgb ? 1 : 0);  // pixel format: 8-bit yuv420p, or 8-bit planar RGB
+  w.u8(!rgb && h.matrix == ColorMatrix::BT709 ? 1 : 0);
+  w.u8(rgb || h.range == ColorRange::Full ? 1 : 0);
   w.u32(h.segment_frames);
   w.u32(h.intra_period);
   std::string cfg = h.config.dump();
@@ -210,7 +212,9 @@ void BitstreamReader::read_header() {
                 " is invalid");
   h.fps = {int(num), int(den)};
   h.frame_count = r.u64();
-  if (r.u8() != 0) throw Error(name_ + ": unsupported pixel format");
+  uint8_t pf = r.u8();
+  if (pf > 1) throw Error(name_ + ": unsupported pixel format " + std::to_string(pf));
+  h.pix_fmt = pf == 1 ? PixFmt::RGBP : PixFmt::YUV420P;
   uint8_t m = r.u8(), rg = r.u8();
   if (m > 1 || rg > 1) throw Error(name_ + ": invalid colour matrix or range");
   h.matrix = m ? ColorMatrix::BT709 : ColorMatrix::BT601;

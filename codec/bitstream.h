@@ -15,7 +15,8 @@
 namespace nerv {
 
 constexpr uint8_t kVersionMajor = 1;
-constexpr uint8_t kVersionMinor = 2;  // 1.1: the grid family (§8); 1.2: chain_context (§8.3)
+// 1.1: the grid family (§8); 1.2: chain_context (§8.3); 1.3: RGB 4:4:4 (§2 pixel_format)
+constexpr uint8_t kVersionMinor = 3;
 
 constexpr int64_t kMaxSegmentFrames = 1024;  // §2 segment_frames
 
@@ -24,7 +25,8 @@ struct StreamHeader {
   int version_minor = kVersionMinor;  // as read; written streams always carry kVersionMinor
   int width = 0, height = 0;
   Rational fps{25, 1};
-  uint64_t frame_count = 0;  // 0: unknown (the stream was written to a pipe)
+  uint64_t frame_count = 0;          // 0: unknown (the stream was written to a pipe)
+  PixFmt pix_fmt = PixFmt::YUV420P;  // or RGBP (still images); matrix and range: YUV only
   ColorMatrix matrix = ColorMatrix::BT601;
   ColorRange range = ColorRange::Limited;
   uint32_t segment_frames = 0;
@@ -37,6 +39,7 @@ struct StreamHeader {
     vi.width = width;
     vi.height = height;
     vi.fps = fps;
+    vi.fmt = pix_fmt;
     vi.matrix = matrix;
     vi.range = range;
     return vi;

@@ -41,7 +41,8 @@ nlohmann::json resume_fingerprint(const EncodeOptions& opt, const StreamHeader& 
           {"threads", torch::get_num_threads()},
           {"frame size", std::to_string(h.width) + "x" + std::to_string(h.height)},
           {"frame rate", std::to_string(h.fps.num) + "/" + std::to_string(h.fps.den)},
-          {"colour", int(h.matrix) * 2 + int(h.range)}};
+          {"colour", int(h.matrix) * 2 + int(h.range)},
+          {"pixel format", to_string(h.pix_fmt)}};
 }
 
 }  // namespace
@@ -56,6 +57,9 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
   header.width = info.width;
   header.height = info.height;
   header.fps = info.fps.valid() ? info.fps : Rational{25, 1};
+  header.pix_fmt = info.fmt;
+  if (info.fmt != PixFmt::YUV420P && info.fmt != PixFmt::RGBP)
+    throw Error(std::string("nervc codes yuv420p video or rgb images, not ") + to_string(info.fmt));
   header.matrix = info.matrix;
   header.range = info.range;
   // A short tail joins the segment before it when the input's length is known: a segment of a

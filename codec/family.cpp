@@ -12,16 +12,24 @@ bool is_grid(const nlohmann::json& model) {
   return model.is_object() && model.contains("arch") && model["arch"] == "grid";
 }
 
+// HNeRV predicts 4:2:0 planes only.
+void require_yuv420(const StreamHeader& h) {
+  if (h.pix_fmt != PixFmt::YUV420P)
+    throw Error(std::string("the hnerv family codes yuv420p video only, not ") +
+                to_string(h.pix_fmt) + ": use a grid preset (e.g. image) for still images");
+}
+
 }  // namespace
 
 bool family_has_rate_term(const CodecConfig& cfg) {
   return is_grid(cfg.model);
 }
 
-double decoder_macs_per_pixel(const CodecConfig& cfg, int width, int height) {
+double decoder_macs_per_pixel(const CodecConfig& cfg, int width, int height, PixFmt fmt) {
   StreamHeader h;
   h.width = width;
   h.height = height;
+  h.pix_fmt = fmt;
   h.segment_frames = uint32_t(cfg.segment_frames);
   h.intra_period = uint32_t(cfg.intra_period);
   h.config = decoder_config(cfg);
@@ -32,12 +40,14 @@ std::unique_ptr<FamilyDecoder> make_family_decoder(const StreamHeader& h, torch:
                                                    torch::ScalarType dtype) {
   if (h.config.is_object() && h.config.contains("model") && is_grid(h.config["model"]))
     return std::make_unique<GridDecoder>(h, device, dtype);
+  require_yuv420(h);
   return std::make_unique<HnervDecoder>(h, device, dtype);
 }
 
 std::unique_ptr<FamilyEncoder> make_family_encoder(const CodecConfig& cfg, const StreamHeader& h,
                                                    torch::Device device) {
   if (is_grid(cfg.model)) return std::make_unique<GridEncoder>(cfg, h, device);
+  require_yuv420(h);
   return std::make_unique<HnervEncoder>(cfg, h, device);
 }
 

@@ -20,8 +20,9 @@ SegmentTensors frames_to_tensors(const std::vector<Frame>& frames, int pw, int p
   t.y = y8.to(torch::kFloat).div_(255.0);
   t.uv = uv8.to(torch::kFloat).div_(255.0);
   namespace F = torch::nn::functional;
-  torch::Tensor uv_full = t.uv.repeat_interleave(2, 2).repeat_interleave(2, 3);
-  uv_full = uv_full.narrow(2, 0, h).narrow(3, 0, w);
+  torch::Tensor uv_full = t.uv;
+  if (frames[0].fmt == PixFmt::YUV420P)
+    uv_full = t.uv.repeat_interleave(2, 2).repeat_interleave(2, 3).narrow(2, 0, h).narrow(3, 0, w);
   torch::Tensor yuv = torch::cat({t.y, uv_full}, 1);
   t.input = F::pad(yuv, F::PadFuncOptions({0, pw - w, 0, ph - h}).mode(torch::kReplicate))
                 .contiguous()
@@ -48,7 +49,7 @@ std::vector<torch::Tensor> output_planes(const torch::Tensor& out, int w, int h)
   return {to_8bit(y), to_8bit(uv)};
 }
 
-void planes_to_frames(const torch::Tensor& y8, const torch::Tensor& uv8, ColorMatrix m,
+void planes_to_frames(const torch::Tensor& y8, const torch::Tensor& uv8, PixFmt fmt, ColorMatrix m,
                       ColorRange r, int64_t first_index, Frame* frames) {
   int64_t n = y8.size(0);
   int w = int(y8.size(3)), h = int(y8.size(2));
@@ -57,7 +58,7 @@ void planes_to_frames(const torch::Tensor& y8, const torch::Tensor& uv8, ColorMa
     f.matrix = m;
     f.range = r;
     f.index = first_index + i;
-    f.resize(w, h, PixFmt::YUV420P);
+    f.resize(w, h, fmt);
     std::memcpy(f.planes[0].data(), y8[i].data_ptr<uint8_t>(), f.plane_size(0));
     std::memcpy(f.planes[1].data(), uv8[i][0].data_ptr<uint8_t>(), f.plane_size(1));
     std::memcpy(f.planes[2].data(), uv8[i][1].data_ptr<uint8_t>(), f.plane_size(2));

@@ -98,6 +98,20 @@ std::vector<const int32_t*> last_frames(bool chained,
   return out;
 }
 
+// The model config of the stream, laid out for its pixel format.
+LatentGridConfig grid_config(const nlohmann::json& model, const StreamHeader& h) {
+  LatentGridConfig c = parse_latent_grid_config(model);
+  c.full_chroma = h.pix_fmt != PixFmt::YUV420P;
+  return c;
+}
+
+// The training distortion, as the format is scored: YUV 6:1:1 (4:2:0) or the mean of R, G, B.
+torch::Tensor distortion(const StreamHeader& h, const torch::Tensor& a0, const torch::Tensor& a12,
+                         const torch::Tensor& b0, const torch::Tensor& b12) {
+  if (h.pix_fmt == PixFmt::YUV420P) return mse_611(a0, a12, b0, b12);
+  return (torch::mse_loss(a0, b0) + 2 * torch::mse_loss(a12, b12)) / 3;
+}
+
 }  // namespace
 
 ArmInt arm_from_symbols(int hidden, const std::vector<std::vector<int32_t>>& arm_q,
@@ -162,7 +176,7 @@ GridDecoder::GridDecoder(const StreamHeader& h, torch::Device device, torch::Sca
   nlohmann::json model_cfg;
   QuantConfig unused;
   parse_decoder_config(h.config, model_cfg, unused);
-  model_ = std::make_shared<LatentGrid>(parse_latent_grid_config(model_cfg), h.width, h.height);
+  model_ = std::make_shared<LatentGrid>(grid_config(model_cfg, h), h.width, h.height);
   model_->eval();
   model_->to(device_, dtype_);
 }
@@ -270,8 +284,8 @@ void GridDecoder::reconstruct(std::vector<Frame>& frames,
     int64_t b = std::min<int64_t>(batch_, int64_t(sh.frames) - s);
     torch::Tensor y, uv;
     model_->render(stacked.narrow(0, s, b), y, uv);
-    planes_to_frames(to_8bit(y).cpu(), to_8bit(uv).cpu(), header_.matrix, header_.range,
-                     int64_t(sh.first_frame) + s, frames.data() + s);
+    planes_to_frames(to_8bit(y).cpu(), to_8bit(uv).cpu(), header_.pix_fmt, header_.matrix,
+                     header_.range, int64_t(sh.first_frame) + s, frames.data() + s);
     if (on_batch && !on_batch(size_t(s), size_t(b))) return;
   }
 }
@@ -285,8 +299,8 @@ DecoderComplexity grid_complexity(LatentGrid& m, const StreamHeader& h) {
                      m.arm_macs_per_latent() * m.latents_per_pixel(int(h.segment_frames));
   double per = double(g.levels.size());
   for (int w : g.synthesis) per += w;
-  per += 6.0 * (1 + g.refine);
-  c.activations_per_pixel = per / 4;
+  per += double(m.out_channels()) * (1 + g.refine);
+  c.activations_per_pixel = g.full_chroma ? per : per / 4;
   c.pixels_per_frame = int64_t(h.width) * h.height;
   return c;
 }
@@ -299,7 +313,7 @@ DecoderComplexity GridDecoder::complexity() const {
 
 GridEncoder::GridEncoder(const CodecConfig& cfg, const StreamHeader& h, torch::Device device)
     : cfg_(cfg), header_(h), device_(device) {
-  model_ = std::make_shared<LatentGrid>(parse_latent_grid_config(cfg.model), h.width, h.height);
+  model_ = std::make_shared<LatentGrid>(grid_config(cfg.model, h), h.width, h.height);
   model_->to(device_);
 }
 
@@ -392,7 +406,7 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
     }
     torch::Tensor y_hat, uv_hat;
     model_->synthesize(lq, T, y_hat, uv_hat);
-    torch::Tensor mse = mse_611(y_hat, uv_hat, d.y, d.uv);
+    torch::Tensor mse = distortion(header_, y_hat, uv_hat, d.y, d.uv);
     torch::Tensor loss = mse;
     if (tc.lambda > 0) loss = loss + tc.lambda * model_->rate_bits(lq, before_t) / pixels;
     opt.zero_grad();
@@ -440,10 +454,10 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
       for (size_t i = 0; i < coded.size(); ++i)
         if (coded[i].step == which) dequantize_into(coded[i].t, quantize(saved[i], shift), shift);
     };
-    auto distortion = [&] {
+    auto quantised_mse = [&] {
       torch::Tensor y_hat, uv_hat;
       model_->synthesize(lat_hat, T, y_hat, uv_hat);
-      return mse_611(y_hat, uv_hat, d.y, d.uv).item<double>();
+      return distortion(header_, y_hat, uv_hat, d.y, d.uv).item<double>();
     };
     auto latent_bits = [&] { return model_->rate_bits(lat_hat, before_t).item<double>(); };
     double lam = std::max(tc.lambda, 1e-9);
@@ -456,7 +470,7 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
       for (int shift = lo; shift <= hi; ++shift) {
         apply(which, shift);
         double cost = arm ? lam * (latent_bits() + 8 * bytes_of(which, shift)) / pixels
-                          : distortion() + lam * 8 * bytes_of(which, shift) / pixels;
+                          : quantised_mse() + lam * 8 * bytes_of(which, shift) / pixels;
         if (cost < best) {
           best = cost;
           st.shift[which] = uint8_t(shift);

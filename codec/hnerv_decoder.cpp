@@ -111,7 +111,7 @@ void HnervDecoder::reconstruct(std::vector<Frame>& frames,
   int slot = 0;
   auto hand_on = [&](int64_t s, int64_t b, HostCopy& c) {
     const std::vector<torch::Tensor>& planes = c.wait();
-    planes_to_frames(planes[0], planes[1], header_.matrix, header_.range,
+    planes_to_frames(planes[0], planes[1], PixFmt::YUV420P, header_.matrix, header_.range,
                      int64_t(sh.first_frame) + s, frames.data() + s);
     return !on_batch || on_batch(size_t(s), size_t(b));
   };

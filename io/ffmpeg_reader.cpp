@@ -60,6 +60,10 @@ class FfmpegReader final : public VideoReader {
   ~FfmpegReader() override { release(); }
   const VideoInfo& info() const override { return info_; }
   bool read(Frame& out) override;
+  void set_out_fmt(PixFmt f) override {
+    opt_.out_fmt = f;
+    info_.fmt = f;
+  }
 
  private:
   void open(const std::string& url);
@@ -95,6 +99,7 @@ void FfmpegReader::open(const std::string& url) {
     if (S_ISDIR(st.st_mode)) throw Error(url + ": is a directory");
   }
   info_.url = url;
+  info_.fmt = opt_.out_fmt;
   std::string format = opt_.format;
   auto ends_with = [&](const char* ext) {
     size_t n = std::strlen(ext);
@@ -155,6 +160,11 @@ void FfmpegReader::open(const std::string& url) {
   info_.codec = codec->name;
   const char* pf = av_get_pix_fmt_name(dec_->pix_fmt);
   info_.src_pix_fmt = pf ? pf : "unknown";
+  if (const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(dec_->pix_fmt)) {
+    info_.src_bits = d->comp[0].depth;
+    info_.src_alpha = (d->flags & AV_PIX_FMT_FLAG_ALPHA) != 0;
+    info_.src_grey = d->nb_components - (info_.src_alpha ? 1 : 0) == 1;
+  }
   info_.width = dec_->width;
   info_.height = dec_->height;
   AVRational fr = av_guess_frame_rate(fmt_, st, nullptr);

@@ -1,11 +1,14 @@
 // VideoWriter over libavcodec/libavformat. Codec defaults by container: y4m and nut carry raw
-// frames, mkv FFV1 (lossless), mp4 libx264.
+// frames, mkv FFV1 (lossless), mp4 libx264; an image file (.png, .jpg, ...) the codec its
+// extension names, written through the image2pipe muxer so that the file is ours to name.
 #include <cstring>
 
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
 }
 
 #include "io/error.h"
@@ -20,7 +23,17 @@ std::string default_codec(const std::string& muxer) {
   if (muxer == "yuv4mpegpipe") return "wrapped_avframe";  // FFmpeg's y4m muxer takes only this
   if (muxer == "nut" || muxer == "rawvideo" || muxer == "avi") return "rawvideo";
   if (muxer == "matroska") return "ffv1";
+  if (muxer == "image2pipe") return "png";
   return "libx264";
+}
+
+// The encoder's format for frames of `src`: the same where the encoder takes it (or says
+// nothing), else the closest it takes.
+AVPixelFormat encoder_format(const AVCodec* codec, AVPixelFormat src) {
+  if (!codec->pix_fmts) return src;
+  for (const AVPixelFormat* p = codec->pix_fmts; *p != AV_PIX_FMT_NONE; ++p)
+    if (*p == src) return src;
+  return avcodec_find_best_pix_fmt_of_list(codec->pix_fmts, src, 0, nullptr);
 }
 
 class FfmpegWriter final : public VideoWriter {
@@ -47,6 +60,8 @@ class FfmpegWriter final : public VideoWriter {
     avcodec_free_context(&enc_);
     av_frame_free(&frame_);
     av_packet_free(&pkt_);
+    sws_freeContext(sws_);
+    sws_ = nullptr;
   }
   void drain();
 
@@ -57,6 +72,8 @@ class FfmpegWriter final : public VideoWriter {
   AVStream* st_ = nullptr;
   AVFrame* frame_ = nullptr;
   AVPacket* pkt_ = nullptr;
+  SwsContext* sws_ = nullptr;  // when the encoder takes another pixel format than the frames
+  PixFmt src_fmt_ = PixFmt::YUV420P;
   int64_t next_pts_ = 0;
   bool closed_ = false;
 };
@@ -72,8 +89,22 @@ void FfmpegWriter::open(const std::string& url, const VideoInfo& info, const Wri
     ofmt = av_guess_format(nullptr, url.c_str(), nullptr);
     if (!ofmt) throw Error(url + ": cannot tell the container from the extension; use -f");
   }
-  std::string codec_name = opt.codec.empty() ? default_codec(ofmt->name) : opt.codec;
-  const AVCodec* codec = avcodec_find_encoder_by_name(codec_name.c_str());
+  const AVCodec* codec = nullptr;
+  std::string codec_name = opt.codec;
+  if (std::strcmp(ofmt->name, "image2") == 0) {
+    // An image file (the image2 muxer, which opens files itself): its extension names the
+    // codec, and image2pipe writes the one image into our own (temporary) file.
+    if (codec_name.empty()) {
+      AVCodecID id = av_guess_codec(ofmt, nullptr, url.c_str(), nullptr, AVMEDIA_TYPE_VIDEO);
+      codec = id == AV_CODEC_ID_NONE ? nullptr : avcodec_find_encoder(id);
+      if (!codec) throw Error(url + ": no image encoder for this extension in this FFmpeg");
+      codec_name = codec->name;
+    }
+    ofmt = av_guess_format("image2pipe", nullptr, nullptr);
+    if (!ofmt) throw Error("this FFmpeg has no image2pipe muxer");
+  }
+  if (codec_name.empty()) codec_name = default_codec(ofmt->name);
+  if (!codec) codec = avcodec_find_encoder_by_name(codec_name.c_str());
   if (!codec) throw Error("encoder '" + codec_name + "' is not available in this FFmpeg");
   if (avformat_query_codec(ofmt, codec->id, FF_COMPLIANCE_NORMAL) == 0)
     throw Error(std::string("container ") + ofmt->name + " cannot carry " + codec_name);
@@ -89,7 +120,11 @@ void FfmpegWriter::open(const std::string& url, const VideoInfo& info, const Wri
   AVRational fps = info.fps.valid() ? AVRational{info.fps.num, info.fps.den} : AVRational{25, 1};
   enc_->width = info.width;
   enc_->height = info.height;
-  enc_->pix_fmt = AV_PIX_FMT_YUV420P;
+  src_fmt_ = info.fmt;
+  enc_->pix_fmt = encoder_format(codec, to_av(info.fmt));
+  if (enc_->pix_fmt == AV_PIX_FMT_NONE)
+    throw Error(codec_name + " takes no pixel format that " + to_string(info.fmt) +
+                " frames convert to");
   enc_->time_base = av_inv_q(fps);
   enc_->framerate = fps;
   enc_->sample_aspect_ratio = {1, 1};
@@ -137,24 +172,47 @@ void FfmpegWriter::open(const std::string& url, const VideoInfo& info, const Wri
   err = avformat_write_header(fmt_, nullptr);
   if (err < 0) throw Error(url + ": cannot write the header: " + av_error_string(err));
 
-  frame_->format = AV_PIX_FMT_YUV420P;
+  frame_->format = enc_->pix_fmt;
   frame_->width = info.width;
   frame_->height = info.height;
   frame_->color_range = enc_->color_range;
   frame_->colorspace = enc_->colorspace;
   if (av_frame_get_buffer(frame_, 0) < 0) throw Error("out of memory");
+  if (enc_->pix_fmt != to_av(info.fmt)) {
+    sws_ = sws_getContext(info.width, info.height, to_av(info.fmt), info.width, info.height,
+                          enc_->pix_fmt, SWS_BICUBIC | SWS_ACCURATE_RND | SWS_BITEXACT, nullptr,
+                          nullptr, nullptr);
+    if (!sws_) throw Error("libswscale cannot convert frames for " + codec_name);
+    // YUV <-> RGB with the stream's matrix and range (RGB is full range).
+    const int* coeffs = sws_getCoefficients(sws_colorspace(info.matrix));
+    bool yuv_full = info.range == ColorRange::Full;
+    bool src_full = info.fmt == PixFmt::RGBP || yuv_full;
+    const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(enc_->pix_fmt);
+    bool dst_full = (d && (d->flags & AV_PIX_FMT_FLAG_RGB)) || yuv_full;
+    sws_setColorspaceDetails(sws_, coeffs, src_full, coeffs, dst_full, 0, 1 << 16, 1 << 16);
+  }
 }
 
 void FfmpegWriter::write(const Frame& f) {
-  if (f.fmt != PixFmt::YUV420P || f.width != enc_->width || f.height != enc_->height)
+  if (f.fmt != src_fmt_ || f.width != enc_->width || f.height != enc_->height)
     throw Error("writer expects " + std::to_string(enc_->width) + "x" +
-                std::to_string(enc_->height) + " yuv420p frames");
+                std::to_string(enc_->height) + " " + to_string(src_fmt_) + " frames");
   if (av_frame_make_writable(frame_) < 0) throw Error("out of memory");
-  for (int p = 0; p < 3; ++p) {
-    int w = f.plane_width(p), h = f.plane_height(p);
-    for (int y = 0; y < h; ++y)
-      std::memcpy(frame_->data[p] + size_t(y) * frame_->linesize[p],
-                  f.planes[p].data() + size_t(y) * w, w);
+  // FFmpeg's planar RGB is G, B, R.
+  const int order[3] = {f.fmt == PixFmt::RGBP ? 1 : 0, f.fmt == PixFmt::RGBP ? 2 : 1,
+                        f.fmt == PixFmt::RGBP ? 0 : 2};
+  if (sws_) {
+    const uint8_t* src[4] = {f.planes[order[0]].data(), f.planes[order[1]].data(),
+                             f.planes[order[2]].data(), nullptr};
+    int stride[4] = {f.plane_width(order[0]), f.plane_width(order[1]), f.plane_width(order[2]), 0};
+    sws_scale(sws_, src, stride, 0, f.height, frame_->data, frame_->linesize);
+  } else {
+    for (int p = 0; p < 3; ++p) {
+      int w = f.plane_width(order[p]), h = f.plane_height(order[p]);
+      for (int y = 0; y < h; ++y)
+        std::memcpy(frame_->data[p] + size_t(y) * frame_->linesize[p],
+                    f.planes[order[p]].data() + size_t(y) * w, w);
+    }
   }
   frame_->pts = next_pts_++;
   int err = avcodec_send_frame(enc_, frame_);

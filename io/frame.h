@@ -38,9 +38,14 @@ struct Frame {
 // What a reader learned about its source.
 struct VideoInfo {
   std::string url;
-  std::string container;    // demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2"
-  std::string codec;        // decoder name, e.g. "h264"
-  std::string src_pix_fmt;  // pixel format as decoded, e.g. "yuv420p"
+  std::string container;         // demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2"
+  std::string codec;             // decoder name, e.g. "h264"
+  std::string src_pix_fmt;       // pixel format as decoded, e.g. "yuv420p"
+  PixFmt fmt = PixFmt::YUV420P;  // of the frames read or to be written
+  // What the conversion to 8-bit frames drops or changes in the source, as decoded.
+  int src_bits = 8;        // bits per sample
+  bool src_alpha = false;  // an alpha channel
+  bool src_grey = false;   // one plane of grey
   int width = 0;
   int height = 0;
   Rational fps;

@@ -3,6 +3,7 @@
 #pragma once
 #include <vector>
 
+#include "io/error.h"
 #include "io/video_reader.h"
 
 namespace nerv {
@@ -11,12 +12,16 @@ class MemoryReader : public VideoReader {
  public:
   MemoryReader(const std::vector<Frame>& frames, VideoInfo info) : frames_(frames), info_(info) {
     info_.frames = int64_t(frames.size());
+    if (!frames.empty()) info_.fmt = frames[0].fmt;
   }
   const VideoInfo& info() const override { return info_; }
   bool read(Frame& out) override {
     if (next_ >= frames_.size()) return false;
     out = frames_[next_++];
     return true;
+  }
+  void set_out_fmt(PixFmt f) override {
+    if (f != info_.fmt) throw Error("frames in memory are not converted");
   }
 
  private:

@@ -21,17 +21,16 @@ MetricsAccumulator::MetricsAccumulator() = default;  // no swscale: no RGB PSNR
 #endif
 MetricsAccumulator::~MetricsAccumulator() = default;
 
-const FrameMetrics& MetricsAccumulator::add(const Frame& ref, const Frame& dist) {
-  if (ref.width != dist.width || ref.height != dist.height)
-    throw Error("frame " + std::to_string(frames_.size()) + ": size mismatch, " +
-                std::to_string(ref.width) + "x" + std::to_string(ref.height) + " vs " +
-                std::to_string(dist.width) + "x" + std::to_string(dist.height));
-  if (ref.fmt != PixFmt::YUV420P || dist.fmt != PixFmt::YUV420P)
-    throw Error("metrics compare yuv420p frames");
-  width_ = ref.width;
-  height_ = ref.height;
-  FrameMetrics m;
-  m.index = int64_t(frames_.size());
+namespace {
+// MS-SSIM (or SSIM, or NaN where neither is defined) of one plane pair.
+double plane_ssim(const uint8_t* a, const uint8_t* b, int w, int h) {
+  if (msssim_defined(w, h)) return msssim(a, b, w, h);
+  if (ssim_defined(w, h)) return ssim(a, b, w, h);
+  return std::nan("");
+}
+}  // namespace
+
+void MetricsAccumulator::add_yuv(const Frame& ref, const Frame& dist, FrameMetrics& m) {
   double mse[3];
   for (int p = 0; p < 3; ++p) {
     mse[p] = plane_mse(ref.planes[p].data(), dist.planes[p].data(), ref.plane_size(p));
@@ -47,27 +46,68 @@ const FrameMetrics& MetricsAccumulator::add(const Frame& ref, const Frame& dist)
   Frame dist_as_ref = dist;
   dist_as_ref.matrix = ref.matrix;
   dist_as_ref.range = ref.range;
-  conv_->convert(ref, PixFmt::RGBP, rgb_ref_);
-  conv_->convert(dist_as_ref, PixFmt::RGBP, rgb_dist_);
+  conv_->convert(ref, PixFmt::RGBP, conv_ref_);
+  conv_->convert(dist_as_ref, PixFmt::RGBP, conv_dist_);
   double rgb_mse = 0;
   for (int p = 0; p < 3; ++p)
     rgb_mse +=
-        plane_mse(rgb_ref_.planes[p].data(), rgb_dist_.planes[p].data(), rgb_ref_.plane_size(p));
+        plane_mse(conv_ref_.planes[p].data(), conv_dist_.planes[p].data(), conv_ref_.plane_size(p));
   m.psnr_rgb = psnr_from_mse(rgb_mse / 3);
   rgb_matrix_ = std::string(to_string(ref.matrix)) + " " + to_string(ref.range);
 #else
   m.psnr_rgb = std::nan("");
   rgb_matrix_ = "n/a: built without FFmpeg";
 #endif
+  m.ssim = plane_ssim(ref.planes[0].data(), dist.planes[0].data(), ref.width, ref.height);
+}
 
-  const uint8_t* a = ref.planes[0].data();
-  const uint8_t* b = dist.planes[0].data();
-  if (msssim_defined(ref.width, ref.height))
-    m.ssim = msssim(a, b, ref.width, ref.height);
-  else if (ssim_defined(ref.width, ref.height))
-    m.ssim = ssim(a, b, ref.width, ref.height);
-  else
-    m.ssim = std::nan("");
+void MetricsAccumulator::add_rgb(const Frame& ref, const Frame& dist, FrameMetrics& m) {
+  double rgb_mse = 0, ssim_sum = 0;
+  for (int p = 0; p < 3; ++p) {
+    double e = plane_mse(ref.planes[p].data(), dist.planes[p].data(), ref.plane_size(p));
+    if (e > 0) identical_ = false;
+    rgb_mse += e;
+    ssim_sum += plane_ssim(ref.planes[p].data(), dist.planes[p].data(), ref.width, ref.height);
+  }
+  m.psnr_rgb = psnr_from_mse(rgb_mse / 3);
+  m.ssim = ssim_sum / 3;  // the mean over R, G and B (the learned-image-codec convention)
+  rgb_matrix_ = "rgb";
+  // Y, U, V: both frames through BT.601 full range (JPEG's YCbCr).
+#if NERV_HAVE_FFMPEG
+  Frame r = ref, d = dist;
+  r.matrix = d.matrix = ColorMatrix::BT601;
+  r.range = d.range = ColorRange::Full;
+  conv_->convert(r, PixFmt::YUV444P, conv_ref_);
+  conv_->convert(d, PixFmt::YUV444P, conv_dist_);
+  double mse[3];
+  for (int p = 0; p < 3; ++p)
+    mse[p] =
+        plane_mse(conv_ref_.planes[p].data(), conv_dist_.planes[p].data(), conv_ref_.plane_size(p));
+  m.psnr_y = psnr_from_mse(mse[0]);
+  m.psnr_u = psnr_from_mse(mse[1]);
+  m.psnr_v = psnr_from_mse(mse[2]);
+  m.psnr_yuv = psnr_yuv611(m.psnr_y, m.psnr_u, m.psnr_v);
+#else
+  m.psnr_y = m.psnr_u = m.psnr_v = m.psnr_yuv = std::nan("");
+#endif
+}
+
+const FrameMetrics& MetricsAccumulator::add(const Frame& ref, const Frame& dist) {
+  if (ref.width != dist.width || ref.height != dist.height)
+    throw Error("frame " + std::to_string(frames_.size()) + ": size mismatch, " +
+                std::to_string(ref.width) + "x" + std::to_string(ref.height) + " vs " +
+                std::to_string(dist.width) + "x" + std::to_string(dist.height));
+  if (ref.fmt != dist.fmt || (ref.fmt != PixFmt::YUV420P && ref.fmt != PixFmt::RGBP))
+    throw Error("metrics compare two yuv420p or two rgb frames");
+  width_ = ref.width;
+  height_ = ref.height;
+  FrameMetrics m;
+  m.index = int64_t(frames_.size());
+  if (ref.fmt == PixFmt::RGBP) {
+    add_rgb(ref, dist, m);
+  } else {
+    add_yuv(ref, dist, m);
+  }
   frames_.push_back(m);
   return frames_.back();
 }

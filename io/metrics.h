@@ -42,7 +42,9 @@ struct MetricsSummary {
 
 class Converter;  // RGB conversion; absent in builds without FFmpeg
 
-// Scores pairs of yuv420p frames, given in index order, and keeps the per-frame values.
+// Scores pairs of frames, given in index order, and keeps the per-frame values. Two yuv420p
+// frames, or two planar RGB frames (still images): then RGB-PSNR is over the three planes,
+// MS-SSIM the mean of R's, G's and B's, and Y, U, V those of BT.601 full-range YCbCr.
 class MetricsAccumulator {
  public:
   MetricsAccumulator();
@@ -52,8 +54,10 @@ class MetricsAccumulator {
   MetricsSummary summary() const;
 
  private:
+  void add_yuv(const Frame& ref, const Frame& dist, FrameMetrics& m);
+  void add_rgb(const Frame& ref, const Frame& dist, FrameMetrics& m);
   std::unique_ptr<Converter> conv_;
-  Frame rgb_ref_, rgb_dist_;
+  Frame conv_ref_, conv_dist_;
   std::vector<FrameMetrics> frames_;
   bool identical_ = true;
   int width_ = 0, height_ = 0;

@@ -11,6 +11,14 @@ std::unique_ptr<VideoWriter> open_ffmpeg_writer(const std::string& url, const Vi
 void set_ffmpeg_logging(bool) {}
 #endif
 
+bool is_still_image(const VideoInfo& info) {
+  const std::string& c = info.container;
+  bool image = c == "image2" || (c.size() > 5 && c.compare(c.size() - 5, 5, "_pipe") == 0);
+  bool sequence = info.frames > 1 || (info.duration_s > 0 && info.fps.valid() &&
+                                      info.duration_s * info.fps.value() > 1.5);
+  return image && !sequence;
+}
+
 std::unique_ptr<VideoReader> open_video_reader(const std::string& url, const ReadOptions& opt) {
 #if NERV_HAVE_FFMPEG
   return open_ffmpeg_reader(url, opt);

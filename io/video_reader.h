@@ -24,10 +24,17 @@ class VideoReader {
   virtual const VideoInfo& info() const = 0;
   // Fills `out` with the next frame (reusing its buffers); false at the end of the input.
   virtual bool read(Frame& out) = 0;
+  // Changes ReadOptions::out_fmt before the first read (a still image is read as RGB, which is
+  // known only once the input is open). Throws nerv::Error where the reader cannot convert.
+  virtual void set_out_fmt(PixFmt f) = 0;
 };
 
 // Opens the first video stream of `url`; throws nerv::Error with a one-line reason.
 std::unique_ptr<VideoReader> open_video_reader(const std::string& url, const ReadOptions& opt);
+
+// Whether the input is one still image (PNG, JPEG, BMP, TIFF, WebP, PPM/PGM, ...): opened by
+// an image demuxer (image2 or an image pipe) and one frame long.
+bool is_still_image(const VideoInfo& info);
 
 // FFmpeg's own log lines are silenced (nervc reports one line per error); verbose shows them.
 void set_ffmpeg_logging(bool verbose);

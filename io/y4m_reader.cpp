@@ -22,6 +22,11 @@ class Y4mReader final : public VideoReader {
   }
   const VideoInfo& info() const override { return info_; }
   bool read(Frame& out) override;
+  void set_out_fmt(PixFmt f) override {
+    if (f != fmt_)
+      throw Error(info_.url + ": converting " + info_.src_pix_fmt + " to " + to_string(f) +
+                  " needs a build with FFmpeg");
+  }
 
  private:
   bool read_line(std::string& line);
@@ -83,9 +88,8 @@ void Y4mReader::parse_header() {
   info_.matrix = info_.height >= 720 ? ColorMatrix::BT709 : ColorMatrix::BT601;
   info_.matrix_guessed = true;
   info_.time_base = {info_.fps.den, info_.fps.num};
-  if (opt_.out_fmt != fmt_)
-    throw Error(info_.url + ": converting " + info_.src_pix_fmt + " to " + to_string(opt_.out_fmt) +
-                " needs a build with FFmpeg");
+  set_out_fmt(opt_.out_fmt);
+  info_.fmt = fmt_;
 }
 
 bool Y4mReader::read(Frame& out) {

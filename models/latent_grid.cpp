@@ -50,7 +50,8 @@ LatentGridConfig parse_latent_grid_config(const nlohmann::json& cfg) {
 
 std::vector<std::array<int64_t, 3>> latent_shapes(const LatentGridConfig& c, int width, int height,
                                                   int frames) {
-  int64_t hb = ceil_div(height, 2), wb = ceil_div(width, 2);
+  int sub = c.full_chroma ? 1 : 2;
+  int64_t hb = ceil_div(height, sub), wb = ceil_div(width, sub);
   std::vector<std::array<int64_t, 3>> out;
   for (const GridLevel& l : c.levels)
     out.push_back({ceil_div(frames, l.time), ceil_div(hb, l.space), ceil_div(wb, l.space)});
@@ -62,7 +63,7 @@ LatentGrid::LatentGrid(const LatentGridConfig& cfg, int width, int height)
   namespace nn = torch::nn;
   int64_t in = int64_t(cfg.levels.size());
   for (size_t i = 0; i <= cfg.synthesis.size(); ++i) {
-    int64_t out = i < cfg.synthesis.size() ? cfg.synthesis[i] : 6;
+    int64_t out = i < cfg.synthesis.size() ? cfg.synthesis[i] : out_channels();
     syn_.push_back(
         register_module("syn" + std::to_string(i), nn::Conv2d(nn::Conv2dOptions(in, out, 1))));
     in = out;
@@ -72,8 +73,9 @@ LatentGrid::LatentGrid(const LatentGridConfig& cfg, int width, int height)
     syn_.back()->bias.fill_(0.5);
   }
   for (int i = 0; i < cfg.refine; ++i) {
+    int64_t c = out_channels();
     refine_.push_back(register_module("refine" + std::to_string(i),
-                                      nn::Conv2d(nn::Conv2dOptions(6, 6, 3).padding(1))));
+                                      nn::Conv2d(nn::Conv2dOptions(c, c, 3).padding(1))));
     torch::NoGradGuard ng;  // residual layers start as the identity
     refine_.back()->weight.mul_(0.1);
     refine_.back()->bias.zero_();
@@ -94,7 +96,8 @@ void LatentGrid::synthesize(const std::vector<torch::Tensor>& latents, int frame
 
 torch::Tensor LatentGrid::upsample(const std::vector<torch::Tensor>& latents, int frames) const {
   namespace F = torch::nn::functional;
-  int64_t hb = ceil_div(h_, 2), wb = ceil_div(w_, 2);
+  int sub = cfg_.full_chroma ? 1 : 2;
+  int64_t hb = ceil_div(h_, sub), wb = ceil_div(w_, sub);
   std::vector<torch::Tensor> up;
   for (const torch::Tensor& l : latents) {
     torch::Tensor x = l.unsqueeze(0).unsqueeze(0);  // [1, 1, T_l, H_l, W_l]
@@ -119,6 +122,11 @@ void LatentGrid::render(const torch::Tensor& stacked, torch::Tensor& y, torch::T
   for (size_t i = 0; i < refine_.size(); ++i) {
     torch::Tensor r = refine_[i]->forward(x);
     x = x + (i + 1 < refine_.size() ? torch::relu(r) : r);
+  }
+  if (cfg_.full_chroma) {
+    y = x.narrow(1, 0, 1);
+    uv = x.narrow(1, 1, 2);
+    return;
   }
   y = torch::pixel_shuffle(x.narrow(1, 0, 4), 2).narrow(2, 0, h_).narrow(3, 0, w_);
   uv = x.narrow(1, 4, 2);
@@ -222,18 +230,19 @@ NamedTensors LatentGrid::arm_tensors() {
 }
 
 double LatentGrid::synthesis_macs_per_pixel() const {
-  // Per chroma-resolution position (four luma pixels): upsampling (8 taps per level that is
-  // not at full resolution), the 1x1 layers and the 3x3 refinement.
+  // Per chroma-resolution position (four luma pixels in 4:2:0, one pixel in 4:4:4):
+  // upsampling (8 taps per level that is not at the base resolution), the 1x1 layers and the
+  // 3x3 refinement.
   double per = 0, in = double(cfg_.levels.size());
   for (const GridLevel& l : cfg_.levels)
     if (l.space > 1 || l.time > 1) per += 8;
   for (size_t i = 0; i <= cfg_.synthesis.size(); ++i) {
-    double out = i < cfg_.synthesis.size() ? cfg_.synthesis[i] : 6;
+    double out = i < cfg_.synthesis.size() ? cfg_.synthesis[i] : out_channels();
     per += in * out;
     in = out;
   }
-  per += double(cfg_.refine) * 6 * 6 * 9;
-  return per / 4;
+  per += double(cfg_.refine) * out_channels() * out_channels() * 9;
+  return cfg_.full_chroma ? per : per / 4;
 }
 
 double LatentGrid::arm_macs_per_latent() const {

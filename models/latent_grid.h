@@ -1,7 +1,8 @@
 // Latent-grid family (after Cool-chic and C3): a segment's content lives in a pyramid of
 // one-channel latent grids over (t, y, x); each level is upsampled to the chroma resolution,
-// and a tiny synthesis network turns the stacked levels into 4:2:0 planes directly (four luma
-// samples by pixel shuffle and two chroma samples per position). The latents are coded with a
+// and a tiny synthesis network turns the stacked levels into the planes directly: for 4:2:0,
+// four luma samples (by pixel shuffle) and two chroma samples per position; for 4:4:4 (RGB
+// still images), the three samples of each pixel. The latents are coded with a
 // context model (ARM): an MLP over causal neighbours predicting a Laplace mean and log2 scale.
 // Training runs the ARM in float; coding and decoding run it in integers (ArmInt), so every
 // machine derives the same probabilities.
@@ -30,6 +31,9 @@ struct LatentGridConfig {
   // In a residual segment the first latent frame of each level has the previous segment's last
   // latent frame of that level as its previous frame (context only): still content carries over.
   bool chain_context = false;
+  // Not a JSON key: the stream's pixel format. 4:4:4 puts the grids' base at full resolution
+  // and has the synthesis output three samples per position.
+  bool full_chroma = false;
 };
 
 LatentGridConfig parse_latent_grid_config(const nlohmann::json& cfg);
@@ -58,7 +62,10 @@ class LatentGrid final : public torch::nn::Module {
   int width() const { return w_; }
   int height() const { return h_; }
 
-  // latents: per level [T_l, H_l, W_l]; returns luma [T, 1, H, W] and chroma [T, 2, Hc, Wc].
+  // Samples the synthesis outputs per position: 6 (4:2:0) or 3 (4:4:4).
+  int out_channels() const { return cfg_.full_chroma ? 3 : 6; }
+  // latents: per level [T_l, H_l, W_l]; returns the first plane [T, 1, H, W] (luma, or R) and
+  // the other two [T, 2, Hc, Wc] (chroma, or G and B at full resolution).
   void synthesize(const std::vector<torch::Tensor>& latents, int frames, torch::Tensor& y,
                   torch::Tensor& uv);
   // The two halves of synthesize(): every level upsampled to the chroma resolution and stacked,
