@@ -5,12 +5,14 @@ extern "C" {
 #include <libavutil/avutil.h>
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
 }
 #include <cstring>
 #include <memory>
 
 #include "io/error.h"
 #include "io/ffmpeg_util.h"
+#include "io/sws_bridge.h"
 
 namespace nerv {
 namespace {
@@ -27,6 +29,30 @@ struct PacketFree {
 using CodecCtx = std::unique_ptr<AVCodecContext, CodecCtxFree>;
 using AvFrame = std::unique_ptr<AVFrame, FrameFree>;
 using Packet = std::unique_ptr<AVPacket, PacketFree>;
+struct SwsFree {
+  void operator()(SwsContext* c) const { sws_freeContext(c); }
+};
+using Sws = std::unique_ptr<SwsContext, SwsFree>;
+
+bool is_rgb_format(AVPixelFormat f) {
+  const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(f);
+  return d && (d->flags & AV_PIX_FMT_FLAG_RGB);
+}
+bool is_jpeg_range(AVPixelFormat f) {
+  return f == AV_PIX_FMT_YUVJ420P || f == AV_PIX_FMT_YUVJ422P || f == AV_PIX_FMT_YUVJ444P;
+}
+
+// A frame's planes in FFmpeg's order (planar RGB is G, B, R).
+void plane_pointers(const Frame& f, const uint8_t* p[4], int stride[4]) {
+  const int order[3] = {f.fmt == PixFmt::RGBP ? 1 : 0, f.fmt == PixFmt::RGBP ? 2 : 1,
+                        f.fmt == PixFmt::RGBP ? 0 : 2};
+  for (int i = 0; i < 3; ++i) {
+    p[i] = f.planes[order[i]].data();
+    stride[i] = f.plane_width(order[i]);
+  }
+  p[3] = nullptr;
+  stride[3] = 0;
+}
 
 void take_packets(AVCodecContext* enc, AVPacket* pkt, ElementaryStream& out,
                   const std::string& name) {
@@ -40,22 +66,42 @@ void take_packets(AVCodecContext* enc, AVPacket* pkt, ElementaryStream& out,
   }
 }
 
-void emit_frames(AVCodecContext* dec, AVFrame* f, Frame& out, int64_t& index,
+struct DecodeTarget {
+  PixFmt fmt;
+  ColorMatrix matrix;
+  ColorRange range;
+  SwsContext* sws = nullptr;  // when the decoder gives another layout
+  ~DecodeTarget() { sws_freeContext(sws); }
+};
+
+void emit_frames(AVCodecContext* dec, AVFrame* f, Frame& out, int64_t& index, DecodeTarget& t,
                  const std::function<void(const Frame&)>& on_frame) {
   for (;;) {
     int err = avcodec_receive_frame(dec, f);
     if (err == AVERROR(EAGAIN) || err == AVERROR_EOF) return;
     if (err < 0) throw Error("decode error: " + av_error_string(err));
-    if (f->format != AV_PIX_FMT_YUV420P)
-      throw Error(std::string("decoder gave ") + av_get_pix_fmt_name(AVPixelFormat(f->format)) +
-                  ", expected yuv420p");
-    out.resize(f->width, f->height, PixFmt::YUV420P);
+    AVPixelFormat src = AVPixelFormat(f->format);
+    // The stream's own matrix and range where it states them.
+    bool full = f->color_range == AVCOL_RANGE_JPEG || is_jpeg_range(src) ||
+                (f->color_range == AVCOL_RANGE_UNSPECIFIED && t.range == ColorRange::Full);
+    out.matrix = f->colorspace == AVCOL_SPC_BT709         ? ColorMatrix::BT709
+                 : f->colorspace == AVCOL_SPC_UNSPECIFIED ? t.matrix
+                                                          : ColorMatrix::BT601;
+    out.range = t.fmt == PixFmt::RGBP || full ? ColorRange::Full : ColorRange::Limited;
+    out.resize(f->width, f->height, t.fmt);
     out.index = index++;
-    for (int p = 0; p < 3; ++p) {
-      int w = out.plane_width(p), h = out.plane_height(p);
-      for (int y = 0; y < h; ++y)
-        std::memcpy(out.planes[p].data() + size_t(y) * w, f->data[p] + size_t(y) * f->linesize[p],
-                    w);
+    if (src == to_av(t.fmt)) {
+      const uint8_t* dst[4];
+      int stride[4];
+      plane_pointers(out, dst, stride);
+      for (int p = 0; p < 3; ++p) {
+        int w = stride[p], h = p > 0 && t.fmt == PixFmt::YUV420P ? (f->height + 1) / 2 : f->height;
+        for (int y = 0; y < h; ++y)
+          std::memcpy(const_cast<uint8_t*>(dst[p]) + size_t(y) * w,
+                      f->data[p] + size_t(y) * f->linesize[p], w);
+      }
+    } else {
+      sws_into_frame(&t.sws, f->data, f->linesize, src, full, out);
     }
     av_frame_unref(f);
     on_frame(out);
@@ -75,14 +121,22 @@ ElementaryStream encode_elementary(const std::vector<Frame>& frames, const Eleme
 
   const Frame& first = frames.front();
   AVRational fps = opt.fps.valid() ? AVRational{opt.fps.num, opt.fps.den} : AVRational{25, 1};
+  AVPixelFormat want = av_get_pix_fmt(opt.pix_fmt.c_str());
+  if (want == AV_PIX_FMT_NONE) throw Error("unknown pixel format '" + opt.pix_fmt + "'");
+  // YUV in the encoder: the frames' matrix and range, or for RGB frames the options'.
+  bool rgb_in = first.fmt == PixFmt::RGBP;
+  ColorMatrix matrix = rgb_in ? opt.matrix : first.matrix;
+  bool yuv_full = is_jpeg_range(want) || (rgb_in ? opt.range : first.range) == ColorRange::Full;
   enc->width = first.width;
   enc->height = first.height;
-  enc->pix_fmt = AV_PIX_FMT_YUV420P;
+  enc->pix_fmt = want;
   enc->time_base = av_inv_q(fps);
   enc->framerate = fps;
   enc->sample_aspect_ratio = {1, 1};
-  enc->color_range = first.range == ColorRange::Full ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG;
-  enc->colorspace = first.matrix == ColorMatrix::BT709 ? AVCOL_SPC_BT709 : AVCOL_SPC_SMPTE170M;
+  enc->color_range = yuv_full || is_rgb_format(want) ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG;
+  enc->colorspace = is_rgb_format(want)            ? AVCOL_SPC_RGB
+                    : matrix == ColorMatrix::BT709 ? AVCOL_SPC_BT709
+                                                   : AVCOL_SPC_SMPTE170M;
   AVDictionary* dict = nullptr;
   for (const auto& [k, v] : opt.options) av_dict_set(&dict, k.c_str(), v.c_str(), 0);
   int err = avcodec_open2(enc.get(), codec, &dict);
@@ -93,26 +147,44 @@ ElementaryStream encode_elementary(const std::vector<Frame>& frames, const Eleme
   if (err < 0) throw Error("cannot open encoder " + opt.encoder + ": " + av_error_string(err));
   if (!unused.empty()) throw Error(opt.encoder + ": unknown option(s): " + unused);
 
-  frame->format = AV_PIX_FMT_YUV420P;
+  frame->format = want;
   frame->width = first.width;
   frame->height = first.height;
   frame->color_range = enc->color_range;
   frame->colorspace = enc->colorspace;
   if (av_frame_get_buffer(frame.get(), 0) < 0) throw Error("out of memory");
+  Sws sws;
+  if (to_av(first.fmt) != want) {
+    sws.reset(sws_getContext(first.width, first.height, to_av(first.fmt), first.width, first.height,
+                             want, SWS_BICUBIC | SWS_ACCURATE_RND | SWS_BITEXACT, nullptr, nullptr,
+                             nullptr));
+    if (!sws) throw Error(opt.encoder + ": libswscale cannot convert to " + opt.pix_fmt);
+    const int* coeffs = sws_getCoefficients(sws_colorspace(matrix));
+    bool src_full = rgb_in || first.range == ColorRange::Full;
+    bool dst_full = is_rgb_format(want) || yuv_full;
+    sws_setColorspaceDetails(sws.get(), coeffs, src_full, coeffs, dst_full, 0, 1 << 16, 1 << 16);
+  }
 
   ElementaryStream out;
   out.codec = avcodec_get_name(codec->id);
   int64_t pts = 0;
   for (const Frame& f : frames) {
-    if (f.fmt != PixFmt::YUV420P || f.width != first.width || f.height != first.height)
+    if (f.fmt != first.fmt || f.width != first.width || f.height != first.height)
       throw Error(opt.encoder + ": frames must all be " + std::to_string(first.width) + "x" +
-                  std::to_string(first.height) + " yuv420p");
+                  std::to_string(first.height) + " " + to_string(first.fmt));
     if (av_frame_make_writable(frame.get()) < 0) throw Error("out of memory");
-    for (int p = 0; p < 3; ++p) {
-      int w = f.plane_width(p), h = f.plane_height(p);
-      for (int y = 0; y < h; ++y)
-        std::memcpy(frame->data[p] + size_t(y) * frame->linesize[p],
-                    f.planes[p].data() + size_t(y) * w, w);
+    const uint8_t* src[4];
+    int stride[4];
+    plane_pointers(f, src, stride);
+    if (sws) {
+      sws_scale(sws.get(), src, stride, 0, f.height, frame->data, frame->linesize);
+    } else {
+      for (int p = 0; p < 3; ++p) {
+        int h = p > 0 && f.fmt == PixFmt::YUV420P ? f.plane_height(1) : f.height;
+        for (int y = 0; y < h; ++y)
+          std::memcpy(frame->data[p] + size_t(y) * frame->linesize[p],
+                      src[p] + size_t(y) * stride[p], size_t(stride[p]));
+      }
     }
     frame->pts = pts++;
     err = avcodec_send_frame(enc.get(), frame.get());
@@ -127,11 +199,14 @@ ElementaryStream encode_elementary(const std::vector<Frame>& frames, const Eleme
   return out;
 }
 
-void decode_elementary(const ElementaryStream& s,
-                       const std::function<void(const Frame&)>& on_frame) {
-  // FFmpeg's native AV1 decoder needs hardware; libdav1d is its software decoder.
-  const AVCodec* codec =
-      avcodec_find_decoder_by_name(s.codec == "av1" ? "libdav1d" : s.codec.c_str());
+void decode_elementary(const ElementaryStream& s, const std::function<void(const Frame&)>& on_frame,
+                       PixFmt out_fmt, ColorMatrix matrix, ColorRange range) {
+  // FFmpeg's native AV1 decoder needs hardware; libdav1d is its software decoder. JPEG XL is
+  // decoded by libjxl only.
+  const char* name = s.codec == "av1"      ? "libdav1d"
+                     : s.codec == "jpegxl" ? "libjxl"
+                                           : s.codec.c_str();
+  const AVCodec* codec = avcodec_find_decoder_by_name(name);
   if (!codec) throw Error("no decoder for '" + s.codec + "' in this FFmpeg");
   CodecCtx dec(avcodec_alloc_context3(codec));
   AvFrame f(av_frame_alloc());
@@ -149,6 +224,7 @@ void decode_elementary(const ElementaryStream& s,
   Frame out;
   int64_t index = 0;
   size_t offset = 0;
+  DecodeTarget target{out_fmt, matrix, range};
   for (size_t n : s.packet_sizes) {
     if (av_new_packet(pkt.get(), int(n)) < 0) throw Error("out of memory");
     std::memcpy(pkt->data, s.bytes.data() + offset, n);
@@ -156,12 +232,12 @@ void decode_elementary(const ElementaryStream& s,
     err = avcodec_send_packet(dec.get(), pkt.get());
     av_packet_unref(pkt.get());
     if (err < 0) throw Error(s.codec + ": decode error: " + av_error_string(err));
-    emit_frames(dec.get(), f.get(), out, index, on_frame);
+    emit_frames(dec.get(), f.get(), out, index, target, on_frame);
   }
   err = avcodec_send_packet(dec.get(), nullptr);
   if (err < 0 && err != AVERROR_EOF)
     throw Error(s.codec + ": decode error: " + av_error_string(err));
-  emit_frames(dec.get(), f.get(), out, index, on_frame);
+  emit_frames(dec.get(), f.get(), out, index, target, on_frame);
 }
 
 std::string ffmpeg_version() {
