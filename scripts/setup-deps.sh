@@ -9,6 +9,7 @@ packages=(
   libhtscodecs-dev zlib1g-dev             # entropy coder; CRC-32
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev  # video I/O and colour conversion
   ffmpeg                                  # x265 anchors and test fixtures (libx265 inside)
+  libjpeg62-turbo-dev                     # the JPEG anchor of image comparisons
   gnuplot-nox                             # RD plots of nervc compare
   libopencv-core-dev libopencv-imgproc-dev libopencv-highgui-dev  # nervc play's window
   nlohmann-json3-dev                      # configs, results, --json output

@@ -10,6 +10,7 @@
 #include "eval/bd_rate.h"
 #include "eval/bd_table.h"
 #include "eval/csv.h"
+#include "eval/image_anchor.h"
 #include "eval/results.h"
 #include "io/elementary.h"
 #include "io/error.h"
@@ -224,6 +225,38 @@ TEST(Anchor, UnknownAnchorAndBadOptions) {
           src, {"libx265", {{"no-such-option", "1"}, {"x265-params", "log-level=error"}}, {25, 1}}),
       Error);
   EXPECT_THROW(encode_elementary(src, {"nope", {}, {25, 1}}), Error);
+}
+
+// Every image anchor codes a 64x64 RGB crop at the ends of its ladder: RGB back, fewer bytes
+// and lower quality at the low end, both qualities in a range no broken conversion reaches.
+TEST(ImageAnchors, EveryLadderEndCodesAnRgbImage) {
+  ReadOptions ro;
+  ro.out_fmt = PixFmt::RGBP;
+  auto reader = open_video_reader(std::string(NERV_TEST_DATA_DIR) + "/kodim23_64x64.png", ro);
+  Frame src;
+  ASSERT_TRUE(reader->read(src));
+  for (const ImageAnchor& a : image_anchors()) {
+    SCOPED_TRACE(a.name);
+    double psnr[2];
+    size_t bytes[2];
+    for (int end = 0; end < 2; ++end) {
+      ImageAnchorResult r = run_image_anchor(a, end == 0 ? a.ladder.front() : a.ladder.back(), src);
+      ASSERT_EQ(r.decoded.fmt, PixFmt::RGBP);
+      ASSERT_EQ(r.decoded.width, 64);
+      MetricsAccumulator acc;
+      acc.add(src, r.decoded);
+      psnr[end] = acc.summary().mean.psnr_rgb;
+      bytes[end] = r.bytes.size();
+    }
+    EXPECT_GT(bytes[0], bytes[1]);
+    EXPECT_GT(psnr[0], psnr[1]);
+    EXPECT_GT(psnr[0], 33.0);
+    EXPECT_GT(psnr[1], 18.0);
+    EXPECT_LT(psnr[0], 60.0);
+  }
+  EXPECT_THROW(find_image_anchor("gif"), Error);
+  EXPECT_NE(find_image_anchor("hevc-444-slower").describe().find("preset=slower"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -9,7 +9,6 @@
 #include "codec/config.h"
 #include "codec/decoder.h"
 #include "codec/encoder.h"
-#include "io/elementary.h"
 #include "io/error.h"
 #include "io/metrics.h"
 #include "io/video_writer.h"
@@ -147,46 +146,6 @@ TEST(Image, PixelFormatInTheStreamHeader) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("unsupported pixel format 2"), std::string::npos)
         << e.what();
-  }
-}
-
-// The image anchors' libraries through libavcodec: an RGB image in, the encoder's own pixel
-// format (4:4:4, 4:2:0 or RGB) by conversion, RGB out, at a sane quality.
-TEST(Image, AnchorsCodeRgbImages) {
-  auto src = test::read_all(data("kodim23_64x64.png"), [] {
-    ReadOptions o;
-    o.out_fmt = PixFmt::RGBP;
-    return o;
-  }());
-  struct Case {
-    const char* encoder;
-    const char* pix_fmt;
-    std::vector<std::pair<std::string, std::string>> options;
-  };
-  const Case cases[] = {
-      {"libx265", "yuv444p", {{"x265-params", "qp=32:keyint=1:log-level=error"}}},
-      {"libwebp", "yuv420p", {{"quality", "75"}}},
-      {"libaom-av1", "yuv444p", {{"crf", "30"}, {"still-picture", "1"}, {"cpu-used", "6"}}},
-      {"libjxl", "rgb24", {{"distance", "1.0"}}},
-  };
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.encoder);
-    ElementaryOptions eo;
-    eo.encoder = c.encoder;
-    eo.pix_fmt = c.pix_fmt;
-    eo.options = c.options;
-    ElementaryStream es = encode_elementary(src, eo);
-    EXPECT_GT(es.total_bytes(), 50u);
-    EXPECT_LT(es.total_bytes(), 64u * 64 * 3);
-    std::vector<Frame> out;
-    decode_elementary(
-        es, [&](const Frame& f) { out.push_back(f); }, PixFmt::RGBP);
-    ASSERT_EQ(out.size(), 1u);
-    ASSERT_EQ(out[0].fmt, PixFmt::RGBP);
-    MetricsAccumulator acc;
-    acc.add(src[0], out[0]);
-    EXPECT_GT(acc.summary().mean.psnr_rgb, 28.0);
-    EXPECT_LT(acc.summary().mean.psnr_rgb, 60.0);
   }
 }
 
