@@ -5,9 +5,11 @@
 namespace nerv {
 
 const std::vector<std::string> kBdMetrics = {"psnr_yuv", "psnr_y", "msssim"};
+const std::vector<std::string> kImageBdMetrics = {"psnr_rgb", "msssim"};
 
 double metric_of(const RdPoint& p, const std::string& metric) {
   if (metric == "psnr_y") return p.psnr_y;
+  if (metric == "psnr_rgb") return p.psnr_rgb;
   if (metric == "msssim") return p.msssim;
   return p.psnr_yuv;
 }
@@ -43,7 +45,7 @@ nlohmann::json samples_json(const std::vector<RdSample>& v) {
 }  // namespace
 
 std::vector<BdEntry> bd_entries(const std::vector<RdPoint>& points, const std::string& anchor,
-                                const std::string& test) {
+                                const std::string& test, const std::vector<std::string>& metrics) {
   std::vector<std::string> order;
   std::map<std::string, std::vector<const RdPoint*>> by_seq;
   for (const RdPoint& p : points) {
@@ -51,7 +53,7 @@ std::vector<BdEntry> bd_entries(const std::vector<RdPoint>& points, const std::s
     by_seq[p.sequence].push_back(&p);
   }
   std::vector<BdEntry> out;
-  for (const std::string& metric : kBdMetrics) {
+  for (const std::string& metric : metrics) {
     std::vector<BdEntry> per_seq;
     for (const std::string& seq : order) {
       std::vector<RdSample> a, t;

@@ -16,6 +16,7 @@
 #include "codec/decoder.h"
 #include "codec/family.h"
 #include "eval/bd_table.h"
+#include "eval/compare_common.h"
 #include "eval/rd_plot.h"
 #include "eval/report_html.h"
 #include "io/elementary.h"
@@ -40,10 +41,7 @@ struct Sequence {
   std::vector<Frame> frames;
 };
 
-struct Preset {
-  std::string label;  // as listed on the command line: a name or a config file's stem
-  CodecConfig cfg;
-};
+using Preset = LadderPreset;
 
 struct PlannedPoint {
   size_t seq = 0;
@@ -71,42 +69,6 @@ Sequence load_sequence(const std::string& input, const ReadOptions& ro) {
     throw Error(input + ": has " + std::to_string(s.frames.size()) + " frames, fewer than the " +
                 std::to_string(ro.max_frames) + " asked for (--frames)");
   return s;
-}
-
-// One ladder entry: a preset or config file, and for a family trained on distortion + lambda *
-// rate one point per lambda (labelled "name@lambda"), its own lambda if none are given.
-std::vector<Preset> load_ladder_entry(const std::string& entry, int epochs,
-                                      const std::vector<double>& lambdas) {
-  Preset p;
-  bool file = entry.size() > 5 && entry.substr(entry.size() - 5) == ".json";
-  p.cfg = file ? load_config_file(entry) : load_preset(entry);
-  p.label = file ? fs::path(entry).stem().string() : entry;
-  if (epochs > 0) override_epochs(p.cfg.train, epochs);
-  if (!family_has_rate_term(p.cfg) || lambdas.empty()) return {p};
-  std::vector<Preset> out;
-  for (double l : lambdas) {
-    Preset q = p;
-    q.cfg.train.lambda = l;
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "@%g", l);
-    q.label += buf;
-    out.push_back(q);
-  }
-  return out;
-}
-
-// Everything of a preset that shapes its points (network, quantisation, training, segments),
-// as a short hash for the resume key: an edited config file must not pass for the old one.
-std::string config_fingerprint(const CodecConfig& c) {
-  nlohmann::json j = {{"decoder", decoder_config(c)},
-                      {"segment_frames", c.segment_frames},
-                      {"intra_period", c.intra_period},
-                      {"train", config_json(c)["train"]}};  // every training field
-  uint64_t h = 14695981039346656037ull;  // FNV-1a: the same on every build and platform
-  for (unsigned char ch : j.dump()) h = (h ^ ch) * 1099511628211ull;
-  char buf[20];
-  std::snprintf(buf, sizeof buf, "%016llx", (unsigned long long)h);
-  return buf;
 }
 
 // Fitting work of one nervc point: frames times epochs times decoder MACs, summed over segments.
@@ -190,21 +152,6 @@ void run_nervc_point(RdPoint& p, const Sequence& s, const Preset& preset, const 
       stream_path, dopt, [](const StreamHeader&) {}, [&](const Frame& f) { decoded.push_back(f); });
   p.decode_s = since(t0);
   score(p, s, decoded);
-}
-
-std::string cpu_model() {
-  std::ifstream f("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown";
-}
-
-std::string now_iso() {
-  std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
 }
 
 std::string qp_range(const std::vector<int>& qps) {

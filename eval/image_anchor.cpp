@@ -1,5 +1,6 @@
 #include "eval/image_anchor.h"
 
+#include <chrono>
 #include <csetjmp>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +14,11 @@
 
 namespace nerv {
 namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 // ---- JPEG through libjpeg-turbo ----
 // libjpeg reports errors through longjmp; the functions that may jump own no C++ objects.
@@ -97,14 +103,18 @@ ImageAnchorResult run_jpeg(const Frame& src, int quality, bool subsample) {
   JpegError e{};
   unsigned char* buf = nullptr;
   unsigned long size = 0;
+  auto t0 = Clock::now();
   bool ok = jpeg_compress_rgb(rgb.data(), w, h, quality, subsample, &buf, &size, &e);
   ImageAnchorResult r;
+  r.encode_s = since(t0);
   if (ok) r.bytes.assign(buf, buf + size);
   std::free(buf);
   if (!ok) throw Error(std::string("libjpeg: ") + e.message);
   r.extension = "jpg";
+  t0 = Clock::now();
   if (!jpeg_decompress_rgb(r.bytes.data(), r.bytes.size(), rgb.data(), w, h, &e))
     throw Error(std::string("libjpeg: ") + e.message);
+  r.decode_s = since(t0);
   r.decoded.resize(w, h, PixFmt::RGBP);
   for (size_t i = 0; i < size_t(w) * h; ++i)
     for (int p = 0; p < 3; ++p) r.decoded.planes[size_t(p)][i] = rgb[3 * i + size_t(p)];
@@ -168,6 +178,12 @@ const ImageAnchor& find_image_anchor(const std::string& name) {
   throw Error("unknown image anchor '" + name + "' (known: " + known + ")");
 }
 
+std::vector<std::pair<std::string, std::string>> image_anchor_versions() {
+  int v = LIBJPEG_TURBO_VERSION_NUMBER;  // e.g. 2001005; the others come with FFmpeg's build
+  return {{"libjpeg-turbo", std::to_string(v / 1000000) + "." + std::to_string(v / 1000 % 1000) +
+                                "." + std::to_string(v % 1000)}};
+}
+
 std::string ImageAnchor::describe() const {
   if (is_jpeg(name))
     return "libjpeg-turbo jpeg_set_quality(<Q>), optimize_coding, JDCT_ISLOW, RGB in, " +
@@ -189,18 +205,22 @@ ImageAnchorResult run_image_anchor(const ImageAnchor& a, const std::string& q, c
   eo.pix_fmt = s.pix_fmt;
   eo.options = av_options(a.name, q);
   eo.fps = {1, 1};
+  auto t0 = Clock::now();
   ElementaryStream es = encode_elementary({rgb}, eo);
   ImageAnchorResult r;
+  r.encode_s = since(t0);
   r.bytes = es.extradata;
   r.bytes.insert(r.bytes.end(), es.bytes.begin(), es.bytes.end());
   r.extension = s.extension;
   int frames = 0;
+  t0 = Clock::now();
   decode_elementary(
       es,
       [&](const Frame& f) {
         if (frames++ == 0) r.decoded = f;
       },
       PixFmt::RGBP);
+  r.decode_s = since(t0);
   if (frames != 1)
     throw Error(a.name + ": decoded " + std::to_string(frames) + " images, expected one");
   return r;

@@ -26,11 +26,14 @@ struct ImageAnchor {
 const std::vector<ImageAnchor>& image_anchors();
 // Throws nerv::Error naming the known anchors.
 const ImageAnchor& find_image_anchor(const std::string& name);
+// The libraries' versions, e.g. {"libjpeg-turbo", "2.1.5"}.
+std::vector<std::pair<std::string, std::string>> image_anchor_versions();
 
 struct ImageAnchorResult {
   std::vector<uint8_t> bytes;  // what the library wrote
   std::string extension;       // for the file: "jpg", "webp", "hevc", "obu", "jxl"
   Frame decoded;               // planar RGB
+  double encode_s = 0, decode_s = 0;
 };
 
 // Codes `rgb` (planar RGB) at ladder value `q` and decodes it back to planar RGB.

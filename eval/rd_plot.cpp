@@ -51,26 +51,33 @@ std::string gnuplot_version() {
 }
 
 void plot_rd(const std::string& png_path, const std::string& title,
-             const std::vector<RdSeries>& series) {
+             const std::vector<RdSeries>& series, bool rgb) {
   TempOutput out(png_path);
   std::string script_path = out.write_path() + ".gp";
-  std::string ssim_label = "MS-SSIM (luma)";
+  std::string ssim_label = rgb ? "MS-SSIM (mean of R, G, B)" : "MS-SSIM (luma)";
   std::ostringstream gp;
   gp.precision(10);
   for (size_t i = 0; i < series.size(); ++i) {
     gp << "$S" << i << " << EOD\n";
     for (const RdPoint* p : series[i].points) {
-      if (p->ssim_kind == "ssim") ssim_label = "SSIM (luma; frames too small for MS-SSIM)";
+      if (p->ssim_kind == "ssim")
+        ssim_label = rgb ? "SSIM (mean of R, G, B; too small for MS-SSIM)"
+                         : "SSIM (luma; frames too small for MS-SSIM)";
       double ssim = std::isfinite(p->msssim) ? p->msssim : NAN;
       std::string label = p->setting;
       label.erase(std::remove(label.begin(), label.end(), '"'), label.end());
-      gp << p->bpp << " " << p->psnr_yuv << " " << ssim << " \"" << label << "\"\n";
+      gp << p->bpp << " " << (rgb ? p->psnr_rgb : p->psnr_yuv) << " " << ssim << " \"" << label
+         << "\"\n";
     }
     gp << "EOD\n";
   }
   gp << "set terminal pngcairo noenhanced size 1400,600 font 'DejaVu Sans,11'\n"
      << "set output " << gp_string(out.write_path()) << "\n"
      << "set datafile missing 'nan'\n"
+     // Ten distinguishable colours (matplotlib's tab10): image comparisons draw eight curves.
+     << "array C[10] = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', "
+        "'#e377c2', '#7f7f7f', '#bcbd22', '#17becf']\n"
+
      << "set multiplot layout 1,2 title " << gp_string(title) << " font ',13'\n"
      << "set grid\nset logscale x 2\nset format x '%g'\nset key below\n"
      << "set offsets graph 0.05, graph 0.05, graph 0.08, graph 0.05\n"
@@ -79,12 +86,13 @@ void plot_rd(const std::string& png_path, const std::string& title,
     gp << "set ylabel " << gp_string(ylabel) << "\nplot ";
     for (size_t i = 0; i < series.size(); ++i) {
       gp << (i ? ", " : "") << "$S" << i << " using 1:" << col
-         << " with linespoints lw 2 pt 7 ps 1.2 title " << gp_string(series[i].title) << ", $S" << i
-         << " using 1:" << col << ":4 with labels offset 0,0.9 font ',9' notitle";
+         << " with linespoints lw 2 pt 7 ps 1.2 lc rgb C[" << i % 10 + 1 << "] title "
+         << gp_string(series[i].title) << ", $S" << i << " using 1:" << col
+         << ":4 with labels offset 0,0.9 font ',9' notitle";
     }
     gp << "\n";
   };
-  panel(2, "YUV-PSNR, 6:1:1 (dB)");
+  panel(2, rgb ? "RGB-PSNR (dB)" : "YUV-PSNR, 6:1:1 (dB)");
   panel(3, ssim_label);
   gp << "unset multiplot\nset output\n";
   {

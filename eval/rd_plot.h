@@ -16,9 +16,10 @@ struct RdSeries {
   std::vector<const RdPoint*> points;  // ok points of one codec; labelled by their setting
 };
 
-// Two panels side by side, YUV-PSNR and MS-SSIM (or SSIM) against bits per pixel (log scale),
-// one curve per series. Written to a temporary name, renamed when gnuplot succeeded.
+// Two panels side by side, PSNR (YUV 6:1:1, or RGB for images) and MS-SSIM (or SSIM) against
+// bits per pixel (log scale), one curve per series. Written to a temporary name, renamed when
+// gnuplot succeeded.
 void plot_rd(const std::string& png_path, const std::string& title,
-             const std::vector<RdSeries>& series);
+             const std::vector<RdSeries>& series, bool rgb = false);
 
 }  // namespace nerv
