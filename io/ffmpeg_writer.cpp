@@ -122,6 +122,8 @@ void FfmpegWriter::open(const std::string& url, const VideoInfo& info, const Wri
   enc_->height = info.height;
   src_fmt_ = info.fmt;
   enc_->pix_fmt = encoder_format(codec, to_av(info.fmt));
+  if (info.fmt == PixFmt::RGBP && std::strcmp(ofmt->name, "yuv4mpegpipe") == 0)
+    enc_->pix_fmt = AV_PIX_FMT_YUV444P;  // Y4M carries YUV only: RGB as 4:4:4 (stream's matrix)
   if (enc_->pix_fmt == AV_PIX_FMT_NONE)
     throw Error(codec_name + " takes no pixel format that " + to_string(info.fmt) +
                 " frames convert to");

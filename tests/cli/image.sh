@@ -24,6 +24,9 @@ PY
 # To stdout: image2pipe writes PNG by default.
 "$nervc" decode "$dir/a.nerv" -o - -f image2pipe -q > "$dir/b.png"
 cmp "$dir/a.png" "$dir/b.png"
+# Y4M carries YUV: an RGB image becomes 4:4:4.
+"$nervc" decode "$dir/a.nerv" -o "$dir/a.y4m" -q
+head -c 80 "$dir/a.y4m" | grep -q "C444"
 # 16-bit RGBA: alpha dropped and samples rounded, both said.
 "$nervc" encode "$data/rgba64_16x16.png" -o "$dir/c.nerv" --epochs 5 2> "$dir/c.log"
 grep -q "alpha channel of rgba64be is dropped" "$dir/c.log"
