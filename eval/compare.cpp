@@ -199,7 +199,6 @@ std::vector<RdPoint> run_compare(const CompareOptions& opt,
   std::string gnuplot = gnuplot_version();
 
   fs::path dir(opt.out_dir);
-  const std::string csv_path = (dir / "results.csv").string();
   const std::string json_path = (dir / "results.json").string();
   std::string resume_key =
       "frames=" + std::to_string(opt.read.max_frames) +
@@ -215,21 +214,7 @@ std::vector<RdPoint> run_compare(const CompareOptions& opt,
         for (const Preset& p : presets) s += p.label + ":" + config_fingerprint(p.cfg) + ";";
         return s;
       }();
-  std::map<std::string, RdPoint> done;
-  if (fs::exists(csv_path)) {
-    if (!opt.resume)
-      throw Error(csv_path +
-                  " exists: add --resume to continue that comparison, or use another --out");
-    if (fs::exists(json_path)) {
-      std::ifstream jf(json_path);
-      nlohmann::json old = nlohmann::json::parse(jf, nullptr, false);
-      if (!old.is_discarded() && old.value("resume_key", resume_key) != resume_key)
-        throw Error(opt.out_dir + " holds a comparison with other settings (" +
-                    old.value("resume_key", std::string()) + "); use another --out");
-    }
-    for (RdPoint& p : read_rd_points(read_csv(csv_path)))
-      if (p.ok()) done[p.key()] = p;  // failed points run again
-  }
+  std::map<std::string, RdPoint> done = finished_points(opt.out_dir, opt.resume, resume_key);
 
   std::vector<Sequence> seqs;
   std::set<std::string> names;
@@ -275,10 +260,9 @@ std::vector<RdPoint> run_compare(const CompareOptions& opt,
 
   // results.csv is rewritten with the points kept from before, then grows a line per point.
   {
-    std::string text = rd_csv_header() + "\n";
-    for (const PlannedPoint& pp : plan)
-      if (done.count(pp.rd.key())) text += to_csv_line(done[pp.rd.key()]) + "\n";
-    write_file(csv_path, text);
+    std::vector<std::string> keys;
+    for (const PlannedPoint& pp : plan) keys.push_back(pp.rd.key());
+    start_results_csv(opt.out_dir, keys, done);
   }
 
   nlohmann::json settings = {
@@ -315,10 +299,7 @@ std::vector<RdPoint> run_compare(const CompareOptions& opt,
       {"libtorch", std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) +
                        "." + std::to_string(TORCH_VERSION_PATCH)},
       {"gnuplot", gnuplot}};
-  nlohmann::json machine = {{"cpu", cpu_model()},
-                            {"logical_cores", std::thread::hardware_concurrency()},
-                            {"compute_threads", torch::get_num_threads()},
-                            {"device", opt.device.str()}};
+  nlohmann::json machine = machine_json(opt.device);
 
   std::vector<RdPoint> points;
   auto write_json = [&] {
@@ -353,9 +334,7 @@ std::vector<RdPoint> run_compare(const CompareOptions& opt,
 
   for (size_t i = 0; i < plan.size(); ++i) {
     PlannedPoint& pp = plan[i];
-    CompareEvent e{CompareEvent::PointStart};
-    e.point = i;
-    e.points = plan.size();
+    CompareEvent e = CompareEvent::about(CompareEvent::PointStart, i, plan.size(), &pp.rd);
     auto it = done.find(pp.rd.key());
     if (it != done.end()) {
       points.push_back(it->second);
@@ -371,7 +350,6 @@ std::vector<RdPoint> run_compare(const CompareOptions& opt,
       on_event(e);
       continue;
     }
-    e.rd = &pp.rd;
     e.train = pp.nervc ? &pp.preset->cfg.train : nullptr;
     on_event(e);
     const Sequence& s = seqs[pp.seq];
@@ -383,10 +361,7 @@ std::vector<RdPoint> run_compare(const CompareOptions& opt,
     try {
       if (pp.nervc) {
         run_nervc_point(pp.rd, s, *pp.preset, opt, stream, [&](const EncodeEvent& ev) {
-          CompareEvent ce{CompareEvent::Encode};
-          ce.point = i;
-          ce.points = plan.size();
-          ce.rd = &pp.rd;
+          CompareEvent ce = CompareEvent::about(CompareEvent::Encode, i, plan.size(), &pp.rd);
           ce.encode = &ev;
           on_event(ce);
         });
@@ -404,16 +379,9 @@ std::vector<RdPoint> run_compare(const CompareOptions& opt,
       ++anchors_done;
     }
     points.push_back(pp.rd);
-    {
-      std::ofstream f(csv_path, std::ios::app);
-      f << to_csv_line(pp.rd) << "\n";
-      if (!f) throw Error(csv_path + ": write error");
-    }
+    append_result(opt.out_dir, pp.rd);
     write_json();
-    CompareEvent d{CompareEvent::PointDone};
-    d.point = i;
-    d.points = plan.size();
-    d.rd = &points.back();
+    CompareEvent d = CompareEvent::about(CompareEvent::PointDone, i, plan.size(), &points.back());
     d.eta_s = eta(i + 1);
     on_event(d);
   }

@@ -44,6 +44,15 @@ struct CompareEvent {
   // Estimated seconds left for all remaining points; negative while unknown.
   double eta_s = -1;
   std::string message;  // Loaded: what was read; Warning; Finished: where the outputs are
+
+  // An event about point `point` of `points`.
+  static CompareEvent about(Kind kind, size_t point, size_t points, const RdPoint* rd) {
+    CompareEvent e{kind};
+    e.point = point;
+    e.points = points;
+    e.rd = rd;
+    return e;
+  }
 };
 
 // Throws nerv::Error for bad options or inputs before any point runs; a point that fails is

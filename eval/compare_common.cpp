@@ -4,8 +4,12 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "codec/family.h"
+#include "eval/csv.h"
+#include "io/error.h"
+#include "io/temp_output.h"
 
 namespace nerv {
 
@@ -54,6 +58,50 @@ std::string now_iso() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
   return buf;
+}
+
+nlohmann::json machine_json(const torch::Device& device) {
+  return {{"cpu", cpu_model()},
+          {"logical_cores", std::thread::hardware_concurrency()},
+          {"compute_threads", torch::get_num_threads()},
+          {"device", device.str()}};
+}
+
+std::map<std::string, RdPoint> finished_points(const std::string& dir, bool resume,
+                                               const std::string& resume_key) {
+  namespace fs = std::filesystem;
+  std::string csv_path = (fs::path(dir) / "results.csv").string();
+  std::string json_path = (fs::path(dir) / "results.json").string();
+  std::map<std::string, RdPoint> done;
+  if (!fs::exists(csv_path)) return done;
+  if (!resume)
+    throw Error(csv_path +
+                " exists: add --resume to continue that comparison, or use another --out");
+  if (fs::exists(json_path)) {
+    std::ifstream jf(json_path);
+    nlohmann::json old = nlohmann::json::parse(jf, nullptr, false);
+    if (!old.is_discarded() && old.value("resume_key", resume_key) != resume_key)
+      throw Error(dir + " holds a comparison with other settings (" +
+                  old.value("resume_key", std::string()) + "); use another --out");
+  }
+  for (RdPoint& p : read_rd_points(read_csv(csv_path)))
+    if (p.ok()) done[p.key()] = p;
+  return done;
+}
+
+void start_results_csv(const std::string& dir, const std::vector<std::string>& planned_keys,
+                       std::map<std::string, RdPoint>& done) {
+  std::string text = rd_csv_header() + "\n";
+  for (const std::string& k : planned_keys)
+    if (done.count(k)) text += to_csv_line(done[k]) + "\n";
+  write_file((std::filesystem::path(dir) / "results.csv").string(), text);
+}
+
+void append_result(const std::string& dir, const RdPoint& p) {
+  std::string path = (std::filesystem::path(dir) / "results.csv").string();
+  std::ofstream f(path, std::ios::app);
+  f << to_csv_line(p) << "\n";
+  if (!f) throw Error(path + ": write error");
 }
 
 }  // namespace nerv

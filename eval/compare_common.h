@@ -1,10 +1,15 @@
 // What the video and the image comparisons share: the nervc ladder (presets, and a point per
 // lambda for rate-trained ones), the fingerprint that guards --resume, and the machine's facts.
 #pragma once
+#include <torch/torch.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "codec/config.h"
+#include "eval/results.h"
 
 namespace nerv {
 
@@ -24,5 +29,18 @@ std::string config_fingerprint(const CodecConfig& c);
 
 std::string cpu_model();
 std::string now_iso();  // UTC, e.g. 2026-12-03T15:04:05Z
+// The machine's facts for results.json.
+nlohmann::json machine_json(const torch::Device& device);
+
+// The finished points of an earlier run in `dir` (results.csv), by RdPoint::key(), failed ones
+// left out so that they run again. Throws nerv::Error if results.csv exists without `resume`,
+// or if results.json says it was made with another `resume_key`.
+std::map<std::string, RdPoint> finished_points(const std::string& dir, bool resume,
+                                               const std::string& resume_key);
+// results.csv anew: the header and the points kept from before, in plan order.
+void start_results_csv(const std::string& dir, const std::vector<std::string>& planned_keys,
+                       std::map<std::string, RdPoint>& done);
+// One more line of results.csv.
+void append_result(const std::string& dir, const RdPoint& p);
 
 }  // namespace nerv

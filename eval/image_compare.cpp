@@ -191,7 +191,6 @@ std::vector<RdPoint> run_image_compare(const ImageCompareOptions& opt,
   std::string gnuplot = gnuplot_version();
 
   fs::path dir(opt.out_dir);
-  const std::string csv_path = (dir / "results.csv").string();
   const std::string json_path = (dir / "results.json").string();
   std::string resume_key = "images epochs=" + std::to_string(opt.epochs) +
                            " seed=" + std::to_string(opt.seed) + " device=" + opt.device.str();
@@ -199,20 +198,7 @@ std::vector<RdPoint> run_image_compare(const ImageCompareOptions& opt,
   for (const ImageAnchor* a : anchors) resume_key += " " + a->name + ":" + a->describe();
   for (const LadderPreset& p : presets)
     resume_key += " " + p.label + ":" + config_fingerprint(p.cfg);
-  std::map<std::string, RdPoint> done;
-  if (fs::exists(csv_path)) {
-    if (!opt.resume)
-      throw Error(csv_path +
-                  " exists: add --resume to continue that comparison, or use another --out");
-    if (fs::exists(json_path)) {
-      std::ifstream jf(json_path);
-      nlohmann::json old = nlohmann::json::parse(jf, nullptr, false);
-      if (!old.is_discarded() && old.value("resume_key", resume_key) != resume_key)
-        throw Error(opt.out_dir + " holds a comparison with other settings; use another --out");
-    }
-    for (RdPoint& p : read_rd_points(read_csv(csv_path)))
-      if (p.ok()) done[p.key()] = p;  // failed points run again
-  }
+  std::map<std::string, RdPoint> done = finished_points(opt.out_dir, opt.resume, resume_key);
 
   std::vector<Image> images;
   std::set<std::string> names;
@@ -260,10 +246,9 @@ std::vector<RdPoint> run_image_compare(const ImageCompareOptions& opt,
     pp.rd.fps = 1;
   }
   {
-    std::string text = rd_csv_header() + "\n";
-    for (const PlannedPoint& pp : plan)
-      if (done.count(pp.rd.key())) text += to_csv_line(done[pp.rd.key()]) + "\n";
-    write_file(csv_path, text);
+    std::vector<std::string> keys;
+    for (const PlannedPoint& pp : plan) keys.push_back(pp.rd.key());
+    start_results_csv(opt.out_dir, keys, done);
   }
   for (const Image& im : images)
     write_png((dir / "crops" / (im.name + ".source.png")).string(), centre_crop(im.rgb));
@@ -298,10 +283,7 @@ std::vector<RdPoint> run_image_compare(const ImageCompareOptions& opt,
                        "." + std::to_string(TORCH_VERSION_PATCH)},
       {"gnuplot", gnuplot}};
   for (const auto& [k, v] : image_anchor_versions()) versions[k] = v;
-  nlohmann::json machine = {{"cpu", cpu_model()},
-                            {"logical_cores", std::thread::hardware_concurrency()},
-                            {"compute_threads", torch::get_num_threads()},
-                            {"device", opt.device.str()}};
+  nlohmann::json machine = machine_json(opt.device);
 
   std::vector<RdPoint> points;
   auto write_json = [&] {
@@ -326,9 +308,7 @@ std::vector<RdPoint> run_image_compare(const ImageCompareOptions& opt,
 
   for (size_t i = 0; i < plan.size(); ++i) {
     PlannedPoint& pp = plan[i];
-    CompareEvent e{CompareEvent::PointStart};
-    e.point = i;
-    e.points = plan.size();
+    CompareEvent e = CompareEvent::about(CompareEvent::PointStart, i, plan.size(), &pp.rd);
     auto it = done.find(pp.rd.key());
     if (it != done.end()) {
       points.push_back(it->second);
@@ -337,7 +317,6 @@ std::vector<RdPoint> run_image_compare(const ImageCompareOptions& opt,
       on_event(e);
       continue;
     }
-    e.rd = &pp.rd;
     e.train = pp.preset ? &pp.preset->cfg.train : nullptr;
     on_event(e);
     const Image& im = images[pp.image];
@@ -345,16 +324,13 @@ std::vector<RdPoint> run_image_compare(const ImageCompareOptions& opt,
     try {
       Frame decoded;
       if (pp.preset) {
-        decoded = run_nervc_point(pp.rd, im, *pp.preset, opt,
-                                  (dir / "streams" / (stem + ".nerv")).string(),
-                                  [&](const EncodeEvent& ev) {
-                                    CompareEvent ce{CompareEvent::Encode};
-                                    ce.point = i;
-                                    ce.points = plan.size();
-                                    ce.rd = &pp.rd;
-                                    ce.encode = &ev;
-                                    on_event(ce);
-                                  });
+        decoded = run_nervc_point(
+            pp.rd, im, *pp.preset, opt, (dir / "streams" / (stem + ".nerv")).string(),
+            [&](const EncodeEvent& ev) {
+              CompareEvent ce = CompareEvent::about(CompareEvent::Encode, i, plan.size(), &pp.rd);
+              ce.encode = &ev;
+              on_event(ce);
+            });
       } else {
         ImageAnchorResult r = run_image_anchor(*pp.anchor, pp.q, im.rgb);
         pp.rd.bytes = r.bytes.size();
@@ -370,16 +346,9 @@ std::vector<RdPoint> run_image_compare(const ImageCompareOptions& opt,
       pp.rd.status = std::string("failed: ") + ex.what();
     }
     points.push_back(pp.rd);
-    {
-      std::ofstream f(csv_path, std::ios::app);
-      f << to_csv_line(pp.rd) << "\n";
-      if (!f) throw Error(csv_path + ": write error");
-    }
+    append_result(opt.out_dir, pp.rd);
     write_json();
-    CompareEvent d{CompareEvent::PointDone};
-    d.point = i;
-    d.points = plan.size();
-    d.rd = &points.back();
+    CompareEvent d = CompareEvent::about(CompareEvent::PointDone, i, plan.size(), &points.back());
     on_event(d);
   }
 

@@ -86,6 +86,23 @@ std::string png_img(const std::string& path, const std::string& alt, const char*
          base64(data) + "\">";
 }
 
+// The settings table: `rows` first, then rate, quality, the versions and the machine.
+void settings_table(std::ostringstream& h, const nlohmann::json& results,
+                    std::vector<std::pair<std::string, std::string>> rows) {
+  const nlohmann::json& s = results["settings"];
+  rows.emplace_back("Rate", s["rate"].get<std::string>());
+  rows.emplace_back("Quality", s["quality"].get<std::string>());
+  for (auto it = results["versions"].begin(); it != results["versions"].end(); ++it)
+    rows.emplace_back("Version: " + it.key(), it.value().get<std::string>());
+  for (auto it = results["machine"].begin(); it != results["machine"].end(); ++it)
+    rows.emplace_back("Machine: " + it.key(),
+                      it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
+  h << "<h2>Settings</h2>\n<table>\n";
+  for (const auto& [k, v] : rows)
+    h << "<tr><th class=\"l\">" << esc(k) << "</th><td class=\"l\">" << esc(v) << "</td></tr>\n";
+  h << "</table>\n";
+}
+
 const char* kStyle =
     "body{font-family:sans-serif;margin:2em auto;max-width:1450px;color:#222}\n"
     "table{border-collapse:collapse;margin:0.6em 0 1.6em}"
@@ -109,23 +126,12 @@ void write_report_html(const std::string& path, const nlohmann::json& results,
     << ": rate-distortion</h1>\n<p>Generated " << esc(results.value("created", "")) << " by "
     << esc(results["versions"].value("nervc", "")) << ".</p>\n";
 
-  h << "<h2>Settings</h2>\n<table>\n";
-  auto row = [&](const std::string& k, const std::string& v) {
-    h << "<tr><th class=\"l\">" << esc(k) << "</th><td class=\"l\">" << esc(v) << "</td></tr>\n";
-  };
-  row("Anchor", s["anchor"]["description"].get<std::string>());
-  row("Anchor QPs", s["anchor"]["qps"].dump());
-  row("nervc presets", s["nervc"]["presets"].dump());
-  row("nervc", s["nervc"]["description"].get<std::string>());
-  row("Frames per sequence", s["frames"].dump());
-  row("Rate", s["rate"].get<std::string>());
-  row("Quality", s["quality"].get<std::string>());
-  for (auto it = results["versions"].begin(); it != results["versions"].end(); ++it)
-    row("Version: " + it.key(), it.value().get<std::string>());
-  for (auto it = results["machine"].begin(); it != results["machine"].end(); ++it)
-    row("Machine: " + it.key(),
-        it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
-  h << "</table>\n";
+  settings_table(h, results,
+                 {{"Anchor", s["anchor"]["description"].get<std::string>()},
+                  {"Anchor QPs", s["anchor"]["qps"].dump()},
+                  {"nervc presets", s["nervc"]["presets"].dump()},
+                  {"nervc", s["nervc"]["description"].get<std::string>()},
+                  {"Frames per sequence", s["frames"].dump()}});
 
   h << "<h2>BD figures (nervc against the anchor)</h2>\n<p>Negative BD-rate: nervc needs less "
        "rate for the same quality. BD-quality is in dB for PSNR. PCHIP: the JCT-VC/JVET "
@@ -194,24 +200,15 @@ void write_image_report_html(const std::string& path, const nlohmann::json& resu
     << " anchors</h1>\n<p>Generated " << esc(results.value("created", "")) << " by "
     << esc(results["versions"].value("nervc", "")) << ".</p>\n";
 
-  h << "<h2>Settings</h2>\n<table>\n";
-  auto row = [&](const std::string& k, const std::string& v) {
-    h << "<tr><th class=\"l\">" << esc(k) << "</th><td class=\"l\">" << esc(v) << "</td></tr>\n";
-  };
+  std::vector<std::pair<std::string, std::string>> rows;
   for (const auto& a : s["anchors"])
-    row("Anchor " + a["name"].get<std::string>(), a["command"].get<std::string>() + "; ladder " +
-                                                      a["unit"].get<std::string>() + " " +
-                                                      a["ladder"].dump());
-  row("nervc presets", s["nervc"]["presets"].dump() + ", lambdas " + s["nervc"]["lambdas"].dump());
-  row("nervc", s["nervc"]["description"].get<std::string>());
-  row("Rate", s["rate"].get<std::string>());
-  row("Quality", s["quality"].get<std::string>());
-  for (auto it = results["versions"].begin(); it != results["versions"].end(); ++it)
-    row("Version: " + it.key(), it.value().get<std::string>());
-  for (auto it = results["machine"].begin(); it != results["machine"].end(); ++it)
-    row("Machine: " + it.key(),
-        it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
-  h << "</table>\n";
+    rows.emplace_back("Anchor " + a["name"].get<std::string>(),
+                      a["command"].get<std::string>() + "; ladder " + a["unit"].get<std::string>() +
+                          " " + a["ladder"].dump());
+  rows.emplace_back("nervc presets",
+                    s["nervc"]["presets"].dump() + ", lambdas " + s["nervc"]["lambdas"].dump());
+  rows.emplace_back("nervc", s["nervc"]["description"].get<std::string>());
+  settings_table(h, results, rows);
 
   h << "<h2>BD-rate of nervc against each anchor, averaged over the images</h2>\n<p>Negative: "
        "nervc needs less rate for the same quality (PCHIP interpolation; the mean of the "
