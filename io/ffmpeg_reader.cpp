@@ -148,7 +148,9 @@ void FfmpegReader::open(const std::string& url) {
   dec_->thread_count = 0;  // let libavcodec pick
   err = avcodec_open2(dec_, codec, nullptr);
   if (err < 0) throw Error(url + ": cannot open decoder: " + av_error_string(err));
-  if (dec_->width <= 0 || dec_->height <= 0 || dec_->width > kMaxDim || dec_->height > kMaxDim)
+  if (dec_->width == 0 || dec_->height == 0)
+    throw Error(url + ": no picture size in the stream (damaged or truncated?)");
+  if (dec_->width < 0 || dec_->height < 0 || dec_->width > kMaxDim || dec_->height > kMaxDim)
     throw Error(url + ": unsupported frame size " + std::to_string(dec_->width) + "x" +
                 std::to_string(dec_->height));
 

@@ -31,6 +31,11 @@ head -c 80 "$dir/a.y4m" | grep -q "C444"
 "$nervc" encode "$data/rgba64_16x16.png" -o "$dir/c.nerv" --epochs 5 2> "$dir/c.log"
 grep -q "alpha channel of rgba64be is dropped" "$dir/c.log"
 grep -q "16-bit samples" "$dir/c.log"
+# A damaged image: one line, no output.
+head -c 3000 "$img" > "$dir/cut.png"
+if "$nervc" encode "$dir/cut.png" -o "$dir/e.nerv" 2> "$dir/e.log"; then exit 1; fi
+grep -q "damaged or truncated" "$dir/e.log"
+test ! -e "$dir/e.nerv"
 # A video family cannot code RGB, and says so.
 if "$nervc" encode "$img" -o "$dir/d.nerv" --preset xs 2> "$dir/d.log"; then exit 1; fi
 grep -q "yuv420p video only" "$dir/d.log"
