@@ -232,8 +232,9 @@ void write_image_report_html(const std::string& path, const nlohmann::json& resu
   }
   h << "</table>\n";
 
-  for (const auto& [image, png] : plots) {
-    h << "<h2>" << esc(image) << "</h2>\n" << png_img(png, "RD curves of " + image, "");
+  for (const auto& plot : plots) {
+    const std::string& image = plot.first;  // a name, not a structured binding: lambdas use it
+    h << "<h2>" << esc(image) << "</h2>\n" << png_img(plot.second, "RD curves of " + image, "");
     // Crops: nervc's middle point, and each anchor's point nearest to it in log rate.
     std::vector<nlohmann::json> mine;
     for (const auto& p : results["points"])
