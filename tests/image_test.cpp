@@ -48,7 +48,8 @@ std::vector<Frame> decode_all(const std::string& in, StreamHeader* header = null
 TEST(Image, StillImagesAreDetectedByTheirContainer) {
   EXPECT_TRUE(is_still_image(open_video_reader(data("kodim23_64x64.png"), {})->info()));
   EXPECT_FALSE(is_still_image(open_video_reader(data("foreman_64x64_6f.y4m"), {})->info()));
-  const VideoInfo& deep = open_video_reader(data("rgba64_16x16.png"), {})->info();
+  auto reader = open_video_reader(data("rgba64_16x16.png"), {});
+  const VideoInfo& deep = reader->info();
   EXPECT_TRUE(deep.src_alpha);
   EXPECT_EQ(deep.src_bits, 16);
   EXPECT_TRUE(open_video_reader(data("grey_32x32.png"), {})->info().src_grey);
