@@ -25,11 +25,10 @@ bool family_has_rate_term(const CodecConfig& cfg) {
   return is_grid(cfg.model);
 }
 
-double decoder_macs_per_pixel(const CodecConfig& cfg, int width, int height, PixFmt fmt) {
+double decoder_macs_per_pixel(const CodecConfig& cfg, int width, int height) {
   StreamHeader h;
   h.width = width;
   h.height = height;
-  h.pix_fmt = fmt;
   h.segment_frames = uint32_t(cfg.segment_frames);
   h.intra_period = uint32_t(cfg.intra_period);
   h.config = decoder_config(cfg);

@@ -71,8 +71,7 @@ void restore_module_state(torch::nn::Module& m, const std::vector<torch::Tensor>
 // Whether the config's family trains on distortion + lambda * rate (train.lambda applies).
 bool family_has_rate_term(const CodecConfig& cfg);
 // The decoder's multiply-accumulates per output pixel for frames of width x height.
-double decoder_macs_per_pixel(const CodecConfig& cfg, int width, int height,
-                              PixFmt fmt = PixFmt::YUV420P);
+double decoder_macs_per_pixel(const CodecConfig& cfg, int width, int height);
 
 std::unique_ptr<FamilyDecoder> make_family_decoder(const StreamHeader& h, torch::Device device,
                                                    torch::ScalarType dtype);

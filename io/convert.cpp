@@ -1,8 +1,11 @@
 #include "io/convert.h"
 
 extern "C" {
+#include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 }
+
+#include <cstring>
 
 #include "io/error.h"
 #include "io/ffmpeg_util.h"
@@ -37,6 +40,43 @@ void sws_into_frame(SwsContext** ctx, const uint8_t* const src[4], const int src
   sws_scale(*ctx, src, src_stride, 0, dst.height, out, out_stride);
 }
 
+void frame_planes(const Frame& f, const uint8_t* p[4], int stride[4]) {
+  const bool rgb = f.fmt == PixFmt::RGBP;
+  const int order[3] = {rgb ? 1 : 0, rgb ? 2 : 1, rgb ? 0 : 2};
+  for (int i = 0; i < 3; ++i) {
+    p[i] = f.planes[size_t(order[i])].data();
+    stride[i] = f.plane_width(order[i]);
+  }
+  p[3] = nullptr;
+  stride[3] = 0;
+}
+
+void frame_into_av(SwsContext** ctx, const Frame& f, AVFrame* dst, ColorMatrix matrix,
+                   bool yuv_full) {
+  const uint8_t* src[4];
+  int stride[4];
+  frame_planes(f, src, stride);
+  AVPixelFormat to = AVPixelFormat(dst->format);
+  if (to == to_av(f.fmt)) {  // a copy: the lossless paths stay bit exact
+    for (int p = 0; p < 3; ++p) {
+      int h = p > 0 && f.fmt == PixFmt::YUV420P ? f.plane_height(1) : f.height;
+      for (int y = 0; y < h; ++y)
+        std::memcpy(dst->data[p] + size_t(y) * dst->linesize[p], src[p] + size_t(y) * stride[p],
+                    size_t(stride[p]));
+    }
+    return;
+  }
+  *ctx = sws_getCachedContext(*ctx, f.width, f.height, to_av(f.fmt), f.width, f.height, to,
+                              kSwsFlags, nullptr, nullptr, nullptr);
+  if (!*ctx) throw Error("libswscale cannot convert " + std::string(to_string(f.fmt)) + " frames");
+  const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(to);
+  bool src_full = f.fmt == PixFmt::RGBP || f.range == ColorRange::Full;
+  bool dst_full = (d && (d->flags & AV_PIX_FMT_FLAG_RGB)) || yuv_full;
+  const int* coeffs = sws_getCoefficients(sws_colorspace(matrix));
+  sws_setColorspaceDetails(*ctx, coeffs, src_full, coeffs, dst_full, 0, 1 << 16, 1 << 16);
+  sws_scale(*ctx, src, stride, 0, f.height, dst->data, dst->linesize);
+}
+
 Converter::~Converter() {
   sws_freeContext(ctx_);
 }
@@ -50,14 +90,9 @@ void Converter::convert(const Frame& src, PixFmt to, Frame& dst) {
     dst.planes = src.planes;
     return;
   }
-  const uint8_t* in[4] = {src.planes[0].data(), src.planes[1].data(), src.planes[2].data(),
-                          nullptr};
-  if (src.fmt == PixFmt::RGBP) {
-    in[0] = src.planes[1].data();
-    in[1] = src.planes[2].data();
-    in[2] = src.planes[0].data();
-  }
-  int in_stride[4] = {src.plane_width(0), src.plane_width(1), src.plane_width(2), 0};
+  const uint8_t* in[4];
+  int in_stride[4];
+  frame_planes(src, in, in_stride);
   sws_into_frame(&ctx_, in, in_stride, to_av(src.fmt), src.range == ColorRange::Full, dst);
 }
 

@@ -29,10 +29,11 @@ struct PacketFree {
 using CodecCtx = std::unique_ptr<AVCodecContext, CodecCtxFree>;
 using AvFrame = std::unique_ptr<AVFrame, FrameFree>;
 using Packet = std::unique_ptr<AVPacket, PacketFree>;
-struct SwsFree {
-  void operator()(SwsContext* c) const { sws_freeContext(c); }
+// A libswscale context, cached between frames and freed at the end.
+struct SwsHolder {
+  SwsContext* ctx = nullptr;
+  ~SwsHolder() { sws_freeContext(ctx); }
 };
-using Sws = std::unique_ptr<SwsContext, SwsFree>;
 
 bool is_rgb_format(AVPixelFormat f) {
   const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(f);
@@ -40,18 +41,6 @@ bool is_rgb_format(AVPixelFormat f) {
 }
 bool is_jpeg_range(AVPixelFormat f) {
   return f == AV_PIX_FMT_YUVJ420P || f == AV_PIX_FMT_YUVJ422P || f == AV_PIX_FMT_YUVJ444P;
-}
-
-// A frame's planes in FFmpeg's order (planar RGB is G, B, R).
-void plane_pointers(const Frame& f, const uint8_t* p[4], int stride[4]) {
-  const int order[3] = {f.fmt == PixFmt::RGBP ? 1 : 0, f.fmt == PixFmt::RGBP ? 2 : 1,
-                        f.fmt == PixFmt::RGBP ? 0 : 2};
-  for (int i = 0; i < 3; ++i) {
-    p[i] = f.planes[order[i]].data();
-    stride[i] = f.plane_width(order[i]);
-  }
-  p[3] = nullptr;
-  stride[3] = 0;
 }
 
 void take_packets(AVCodecContext* enc, AVPacket* pkt, ElementaryStream& out,
@@ -70,8 +59,7 @@ struct DecodeTarget {
   PixFmt fmt;
   ColorMatrix matrix;
   ColorRange range;
-  SwsContext* sws = nullptr;  // when the decoder gives another layout
-  ~DecodeTarget() { sws_freeContext(sws); }
+  SwsHolder sws;  // when the decoder gives another layout
 };
 
 void emit_frames(AVCodecContext* dec, AVFrame* f, Frame& out, int64_t& index, DecodeTarget& t,
@@ -93,7 +81,7 @@ void emit_frames(AVCodecContext* dec, AVFrame* f, Frame& out, int64_t& index, De
     if (src == to_av(t.fmt)) {
       const uint8_t* dst[4];
       int stride[4];
-      plane_pointers(out, dst, stride);
+      frame_planes(out, dst, stride);
       for (int p = 0; p < 3; ++p) {
         int w = stride[p], h = p > 0 && t.fmt == PixFmt::YUV420P ? (f->height + 1) / 2 : f->height;
         for (int y = 0; y < h; ++y)
@@ -101,7 +89,7 @@ void emit_frames(AVCodecContext* dec, AVFrame* f, Frame& out, int64_t& index, De
                       f->data[p] + size_t(y) * f->linesize[p], w);
       }
     } else {
-      sws_into_frame(&t.sws, f->data, f->linesize, src, full, out);
+      sws_into_frame(&t.sws.ctx, f->data, f->linesize, src, full, out);
     }
     av_frame_unref(f);
     on_frame(out);
@@ -153,17 +141,7 @@ ElementaryStream encode_elementary(const std::vector<Frame>& frames, const Eleme
   frame->color_range = enc->color_range;
   frame->colorspace = enc->colorspace;
   if (av_frame_get_buffer(frame.get(), 0) < 0) throw Error("out of memory");
-  Sws sws;
-  if (to_av(first.fmt) != want) {
-    sws.reset(sws_getContext(first.width, first.height, to_av(first.fmt), first.width, first.height,
-                             want, SWS_BICUBIC | SWS_ACCURATE_RND | SWS_BITEXACT, nullptr, nullptr,
-                             nullptr));
-    if (!sws) throw Error(opt.encoder + ": libswscale cannot convert to " + opt.pix_fmt);
-    const int* coeffs = sws_getCoefficients(sws_colorspace(matrix));
-    bool src_full = rgb_in || first.range == ColorRange::Full;
-    bool dst_full = is_rgb_format(want) || yuv_full;
-    sws_setColorspaceDetails(sws.get(), coeffs, src_full, coeffs, dst_full, 0, 1 << 16, 1 << 16);
-  }
+  SwsHolder sws;  // when the frames are converted
 
   ElementaryStream out;
   out.codec = avcodec_get_name(codec->id);
@@ -173,19 +151,7 @@ ElementaryStream encode_elementary(const std::vector<Frame>& frames, const Eleme
       throw Error(opt.encoder + ": frames must all be " + std::to_string(first.width) + "x" +
                   std::to_string(first.height) + " " + to_string(first.fmt));
     if (av_frame_make_writable(frame.get()) < 0) throw Error("out of memory");
-    const uint8_t* src[4];
-    int stride[4];
-    plane_pointers(f, src, stride);
-    if (sws) {
-      sws_scale(sws.get(), src, stride, 0, f.height, frame->data, frame->linesize);
-    } else {
-      for (int p = 0; p < 3; ++p) {
-        int h = p > 0 && f.fmt == PixFmt::YUV420P ? f.plane_height(1) : f.height;
-        for (int y = 0; y < h; ++y)
-          std::memcpy(frame->data[p] + size_t(y) * frame->linesize[p],
-                      src[p] + size_t(y) * stride[p], size_t(stride[p]));
-      }
-    }
+    frame_into_av(&sws.ctx, f, frame.get(), matrix, yuv_full);
     frame->pts = pts++;
     err = avcodec_send_frame(enc.get(), frame.get());
     if (err < 0) throw Error(opt.encoder + ": encode error: " + av_error_string(err));

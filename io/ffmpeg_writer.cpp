@@ -13,6 +13,7 @@ extern "C" {
 
 #include "io/error.h"
 #include "io/ffmpeg_util.h"
+#include "io/sws_bridge.h"
 #include "io/temp_output.h"
 #include "io/video_writer.h"
 
@@ -74,6 +75,8 @@ class FfmpegWriter final : public VideoWriter {
   AVPacket* pkt_ = nullptr;
   SwsContext* sws_ = nullptr;  // when the encoder takes another pixel format than the frames
   PixFmt src_fmt_ = PixFmt::YUV420P;
+  ColorMatrix matrix_ = ColorMatrix::BT601;
+  bool yuv_full_ = false;
   int64_t next_pts_ = 0;
   bool closed_ = false;
 };
@@ -180,19 +183,8 @@ void FfmpegWriter::open(const std::string& url, const VideoInfo& info, const Wri
   frame_->color_range = enc_->color_range;
   frame_->colorspace = enc_->colorspace;
   if (av_frame_get_buffer(frame_, 0) < 0) throw Error("out of memory");
-  if (enc_->pix_fmt != to_av(info.fmt)) {
-    sws_ = sws_getContext(info.width, info.height, to_av(info.fmt), info.width, info.height,
-                          enc_->pix_fmt, SWS_BICUBIC | SWS_ACCURATE_RND | SWS_BITEXACT, nullptr,
-                          nullptr, nullptr);
-    if (!sws_) throw Error("libswscale cannot convert frames for " + codec_name);
-    // YUV <-> RGB with the stream's matrix and range (RGB is full range).
-    const int* coeffs = sws_getCoefficients(sws_colorspace(info.matrix));
-    bool yuv_full = info.range == ColorRange::Full;
-    bool src_full = info.fmt == PixFmt::RGBP || yuv_full;
-    const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(enc_->pix_fmt);
-    bool dst_full = (d && (d->flags & AV_PIX_FMT_FLAG_RGB)) || yuv_full;
-    sws_setColorspaceDetails(sws_, coeffs, src_full, coeffs, dst_full, 0, 1 << 16, 1 << 16);
-  }
+  matrix_ = info.matrix;
+  yuv_full_ = info.range == ColorRange::Full;  // RGB frames: the YUV the encoder gets
 }
 
 void FfmpegWriter::write(const Frame& f) {
@@ -200,22 +192,7 @@ void FfmpegWriter::write(const Frame& f) {
     throw Error("writer expects " + std::to_string(enc_->width) + "x" +
                 std::to_string(enc_->height) + " " + to_string(src_fmt_) + " frames");
   if (av_frame_make_writable(frame_) < 0) throw Error("out of memory");
-  // FFmpeg's planar RGB is G, B, R.
-  const int order[3] = {f.fmt == PixFmt::RGBP ? 1 : 0, f.fmt == PixFmt::RGBP ? 2 : 1,
-                        f.fmt == PixFmt::RGBP ? 0 : 2};
-  if (sws_) {
-    const uint8_t* src[4] = {f.planes[order[0]].data(), f.planes[order[1]].data(),
-                             f.planes[order[2]].data(), nullptr};
-    int stride[4] = {f.plane_width(order[0]), f.plane_width(order[1]), f.plane_width(order[2]), 0};
-    sws_scale(sws_, src, stride, 0, f.height, frame_->data, frame_->linesize);
-  } else {
-    for (int p = 0; p < 3; ++p) {
-      int w = f.plane_width(order[p]), h = f.plane_height(order[p]);
-      for (int y = 0; y < h; ++y)
-        std::memcpy(frame_->data[p] + size_t(y) * frame_->linesize[p],
-                    f.planes[order[p]].data() + size_t(y) * w, w);
-    }
-  }
+  frame_into_av(&sws_, f, frame_, matrix_, yuv_full_);
   frame_->pts = next_pts_++;
   int err = avcodec_send_frame(enc_, frame_);
   if (err < 0) throw Error("encode error: " + av_error_string(err));
