@@ -240,6 +240,10 @@ void GridDecoder::rebuild(const SegmentHeader& sh, const std::vector<uint8_t>& p
   // Chained context (§8.3): a residual segment's levels see the previous one's last frames.
   std::vector<const int32_t*> before =
       last_frames(residual && model_->config().chain_context, latents_, shapes);
+  // On the CPU a thread that is done with its level upsamples it for reconstruct() while the
+  // largest level is still being decoded.
+  bool upsample_here = device_.is_cpu();
+  std::vector<torch::Tensor> upsampled(shapes.size());
   std::atomic<size_t> next{0};  // each thread takes the largest level left
   int64_t workers = std::min<int64_t>(at::get_num_threads(), int64_t(order.size()));
   at::parallel_for(0, workers, 1, [&](int64_t, int64_t) {
@@ -247,6 +251,11 @@ void GridDecoder::rebuild(const SegmentHeader& sh, const std::vector<uint8_t>& p
       size_t l = order[i];
       latents[l] = decode_level(arm, coded_levels[l].first, coded_levels[l].second, shapes[l],
                                 where + ": latent level " + std::to_string(l), before[l]);
+      if (upsample_here) {
+        torch::NoGradGuard ng;
+        upsampled[l] =
+            model_->upsample_level(latent_tensor(latents[l], shapes[l]).to(dtype_), int(sh.frames));
+      }
     }
   });
   if (stats)
@@ -265,6 +274,7 @@ void GridDecoder::rebuild(const SegmentHeader& sh, const std::vector<uint8_t>& p
   state_.steps = steps;
   state_.q = std::move(q);
   latents_ = std::move(latents);
+  upsampled_ = upsample_here ? std::move(upsampled) : std::vector<torch::Tensor>{};
   arm_ = std::move(arm);
   last_header_ = sh;
   last_segment_ = sh.index;
@@ -275,11 +285,17 @@ void GridDecoder::reconstruct(std::vector<Frame>& frames,
   const SegmentHeader& sh = last_header_;
   torch::NoGradGuard ng;
   frames.resize(sh.frames);
-  auto shapes = latent_shapes(model_->config(), header_.width, header_.height, int(sh.frames));
-  std::vector<torch::Tensor> lat;
-  for (size_t l = 0; l < shapes.size(); ++l)
-    lat.push_back(latent_tensor(latents_[l], shapes[l]).to(device_, dtype_));
-  torch::Tensor stacked = model_->upsample(lat, int(sh.frames));
+  torch::Tensor stacked;
+  if (!upsampled_.empty()) {
+    stacked = LatentGrid::stack_levels(upsampled_);
+    upsampled_.clear();  // the stack holds its own copy
+  } else {
+    auto shapes = latent_shapes(model_->config(), header_.width, header_.height, int(sh.frames));
+    std::vector<torch::Tensor> lat;
+    for (size_t l = 0; l < shapes.size(); ++l)
+      lat.push_back(latent_tensor(latents_[l], shapes[l]).to(device_, dtype_));
+    stacked = model_->upsample(lat, int(sh.frames));
+  }
   for (int64_t s = 0; s < int64_t(sh.frames); s += batch_) {
     int64_t b = std::min<int64_t>(batch_, int64_t(sh.frames) - s);
     torch::Tensor y, uv;

@@ -46,6 +46,7 @@ class GridDecoder final : public FamilyDecoder {
   torch::ScalarType dtype_;
   GridState state_;
   std::vector<std::vector<int32_t>> latents_;
+  std::vector<torch::Tensor> upsampled_;  // latents_ upsampled during rebuild() (CPU), or empty
   ArmInt arm_;
   SegmentHeader last_header_;
   int64_t last_segment_ = -1;

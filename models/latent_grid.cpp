@@ -95,20 +95,34 @@ void LatentGrid::synthesize(const std::vector<torch::Tensor>& latents, int frame
 }
 
 torch::Tensor LatentGrid::upsample(const std::vector<torch::Tensor>& latents, int frames) const {
+  std::vector<torch::Tensor> up;
+  for (const torch::Tensor& l : latents) up.push_back(upsample_level(l, frames));
+  return stack_levels(up);
+}
+
+torch::Tensor LatentGrid::upsample_level(const torch::Tensor& l, int frames) const {
   namespace F = torch::nn::functional;
   int sub = cfg_.full_chroma ? 1 : 2;
   int64_t hb = ceil_div(h_, sub), wb = ceil_div(w_, sub);
-  std::vector<torch::Tensor> up;
-  for (const torch::Tensor& l : latents) {
-    torch::Tensor x = l.unsqueeze(0).unsqueeze(0);  // [1, 1, T_l, H_l, W_l]
-    if (l.size(0) != frames || l.size(1) != hb || l.size(2) != wb)
-      x = F::interpolate(x, F::InterpolateFuncOptions()
-                                .size(std::vector<int64_t>{frames, hb, wb})
-                                .mode(torch::kTrilinear)
-                                .align_corners(false));
-    up.push_back(x.squeeze(0).squeeze(0));  // [T, hb, wb]
-  }
-  return torch::stack(up, 1);  // [T, L, hb, wb]
+  if (l.size(1) == hb && l.size(2) == wb && l.size(0) == frames) return l;
+  if (l.size(0) == frames)  // spatial only: the frames as a batch (the same values, faster)
+    return F::interpolate(l.unsqueeze(1), F::InterpolateFuncOptions()
+                                              .size(std::vector<int64_t>{hb, wb})
+                                              .mode(torch::kBilinear)
+                                              .align_corners(false))
+        .squeeze(1);
+  return F::interpolate(l.unsqueeze(0).unsqueeze(0),  // [1, 1, T_l, H_l, W_l]
+                        F::InterpolateFuncOptions()
+                            .size(std::vector<int64_t>{frames, hb, wb})
+                            .mode(torch::kTrilinear)
+                            .align_corners(false))
+      .squeeze(0)
+      .squeeze(0);
+}
+
+torch::Tensor LatentGrid::stack_levels(const std::vector<torch::Tensor>& up) {
+  // Stacked last, [T, hb, wb, L], and viewed as [T, L, hb, wb]: channels-last for render().
+  return torch::stack(up, 3).permute({0, 3, 1, 2});
 }
 
 void LatentGrid::render(const torch::Tensor& stacked, torch::Tensor& y, torch::Tensor& uv) {
@@ -258,34 +272,61 @@ double LatentGrid::latents_per_pixel(int frames) const {
 
 ArmInt::ArmInt(int hidden, std::vector<std::vector<int32_t>> q)
     : hidden_(hidden),
-      w0_(std::move(q.at(0))),
       b0_(std::move(q.at(1))),
       w1_(std::move(q.at(2))),
       b1_(std::move(q.at(3))),
       w2_(std::move(q.at(4))),
-      b2_(std::move(q.at(5))) {}
+      b2_(std::move(q.at(5))) {
+  const std::vector<int32_t>& w0 = q.at(0);
+  w0t_.resize(w0.size());
+  for (int j = 0; j < hidden_; ++j)
+    for (int i = 0; i < kArmContext; ++i)
+      w0t_[size_t(i) * hidden_ + j] = w0[size_t(j) * kArmContext + i];
+  int64_t zeros[kArmContext] = {};
+  run(zeros, zero_mu16_, zero_level_);
+}
 
 void ArmInt::predict(const int32_t* g, int H, int W, int t, int y, int x, int32_t& mu16, int& level,
                      const int32_t* before) const {
-  constexpr int64_t kSat = int64_t(1) << 24;  // hidden values saturate here
   int64_t in[kArmContext];
-  for (int i = 0; i < kArmContext; ++i) {
-    int tt = t + kArmOffsets[i].t, yy = y + kArmOffsets[i].y, xx = x + kArmOffsets[i].x;
-    bool inside = yy >= 0 && yy < H && xx >= 0 && xx < W;
-    if (!inside)
-      in[i] = 0;
-    else if (tt >= 0)
-      in[i] = g[(int64_t(tt) * H + yy) * W + xx];
-    else  // the offsets reach one frame back at most
-      in[i] = before ? before[int64_t(yy) * W + xx] : 0;
+  bool any = false;
+  // The offsets reach one frame back at most; the frame ahead of frame 0 is `before` or zeros.
+  const int32_t* prev = t > 0 ? g + int64_t(t - 1) * H * W : before;
+  const int32_t* cur = g + int64_t(t) * H * W;
+  if (y >= 2 && x >= 2 && x + 2 < W) {  // interior: no bounds to check within the frame
+    for (int i = 0; i < kArmSpatial; ++i)
+      any |= (in[i] = cur[int64_t(y + kArmOffsets[i].y) * W + x + kArmOffsets[i].x]) != 0;
+  } else {
+    for (int i = 0; i < kArmSpatial; ++i) {
+      int yy = y + kArmOffsets[i].y, xx = x + kArmOffsets[i].x;
+      bool inside = yy >= 0 && xx >= 0 && xx < W;  // spatial offsets never reach below
+      any |= (in[i] = inside ? cur[int64_t(yy) * W + xx] : 0) != 0;
+    }
   }
+  for (int i = kArmSpatial; i < kArmContext; ++i) {
+    int yy = y + kArmOffsets[i].y, xx = x + kArmOffsets[i].x;
+    bool inside = prev && yy >= 0 && yy < H && xx >= 0 && xx < W;
+    any |= (in[i] = inside ? prev[int64_t(yy) * W + xx] : 0) != 0;
+  }
+  // Most latents of the finer levels sit in all-zero neighbourhoods: one answer for them all.
+  if (!any) {
+    mu16 = zero_mu16_;
+    level = zero_level_;
+    return;
+  }
+  run(in, mu16, level);
+}
+
+void ArmInt::run(const int64_t* in, int32_t& mu16, int& level) const {
+  constexpr int64_t kSat = int64_t(1) << 24;  // hidden values saturate here
   int64_t h0[64], h1[64];
-  for (int j = 0; j < hidden_; ++j) {
-    int64_t acc = b0_[j];  // Q0 inputs times Q8 weights: Q8
-    const int32_t* w = &w0_[size_t(j) * kArmContext];
-    for (int i = 0; i < kArmContext; ++i) acc += int64_t(w[i]) * in[i];
-    h0[j] = std::min(std::max<int64_t>(acc, 0), kSat);
+  for (int j = 0; j < hidden_; ++j) h0[j] = b0_[j];  // Q0 inputs times Q8 weights: Q8
+  for (int i = 0; i < kArmContext; ++i) {            // input-major: zero inputs are skipped whole
+    if (in[i] == 0) continue;
+    const int32_t* w = &w0t_[size_t(i) * hidden_];
+    for (int j = 0; j < hidden_; ++j) h0[j] += int64_t(w[j]) * in[i];
   }
+  for (int j = 0; j < hidden_; ++j) h0[j] = std::min(std::max<int64_t>(h0[j], 0), kSat);
   for (int j = 0; j < hidden_; ++j) {
     int64_t acc = int64_t(b1_[j]) * 256;  // Q16
     const int32_t* w = &w1_[size_t(j) * hidden_];

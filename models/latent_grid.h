@@ -42,6 +42,7 @@ LatentGridConfig parse_latent_grid_config(const nlohmann::json& cfg);
 // above at x-2..x+2, then x-2 and x-1 of the current row) and the 3x3 block around (y, x) in
 // the previous latent frame of the level; zero outside the grid.
 constexpr int kArmContext = 21;
+constexpr int kArmSpatial = 12;  // the first 12 offsets lie in the same frame
 struct Offset3 {
   int t, y, x;
 };
@@ -71,6 +72,10 @@ class LatentGrid final : public torch::nn::Module {
   // The two halves of synthesize(): every level upsampled to the chroma resolution and stacked,
   // [T, levels, Hc, Wc]; then the synthesis network over any range of those frames.
   torch::Tensor upsample(const std::vector<torch::Tensor>& latents, int frames) const;
+  // upsample() level by level (a decoder overlaps it with entropy decoding): one level to
+  // [T, Hc, Wc]; then the levels stacked.
+  torch::Tensor upsample_level(const torch::Tensor& latent, int frames) const;
+  static torch::Tensor stack_levels(const std::vector<torch::Tensor>& upsampled);
   void render(const torch::Tensor& stacked, torch::Tensor& y, torch::Tensor& uv);
   // Context of every latent of a level: [T_l * H_l * W_l, kArmContext].
   static torch::Tensor contexts(const torch::Tensor& latent);
@@ -120,8 +125,13 @@ class ArmInt {
                const int32_t* before = nullptr) const;
 
  private:
+  void run(const int64_t* in, int32_t& mu16, int& level) const;
+
   int hidden_ = 0;
-  std::vector<int32_t> w0_, b0_, w1_, b1_, w2_, b2_;
+  std::vector<int32_t> w0t_;  // w0 transposed, input-major: [21, h]
+  std::vector<int32_t> b0_, w1_, b1_, w2_, b2_;
+  int32_t zero_mu16_ = 0;  // the prediction for an all-zero context
+  int zero_level_ = 0;
 };
 
 }  // namespace nerv
