@@ -15,7 +15,7 @@
 namespace nerv::app {
 namespace {
 
-// What reading a still image as 8-bit RGB changes, said once.
+// What reading a still image as 8-bit RGB (or grey) changes, said once.
 void warn_image_conversion(const VideoInfo& info, const std::string& input) {
   auto warn = [&](const std::string& m) {
     std::fprintf(stderr, "nervc: warning: %s: %s\n", input.c_str(), m.c_str());
@@ -25,7 +25,6 @@ void warn_image_conversion(const VideoInfo& info, const std::string& input) {
   if (info.src_bits > 8)
     warn(std::to_string(info.src_bits) + "-bit samples (" + info.src_pix_fmt +
          ") are rounded to 8 bits");
-  if (info.src_grey) warn("a grey image is coded as RGB (R = G = B is not kept exactly)");
 }
 
 }  // namespace
@@ -97,7 +96,7 @@ Run add_encode(CLI::App& app) {
     const VideoInfo& info = reader->info();
     const bool image = a->image || is_still_image(info);
     if (image) {
-      reader->set_out_fmt(PixFmt::RGBP);
+      reader->set_out_fmt(info.src_grey ? PixFmt::GRAY : PixFmt::RGBP);
       if (!a->quiet) warn_image_conversion(info, a->input);
     }
     std::string preset = image && !cmd->count("--preset") ? "image" : a->preset;
@@ -127,7 +126,10 @@ Run add_encode(CLI::App& app) {
       std::fprintf(stderr,
                    "nervc: %s, %dx%d%s, preset %s, %d frames/segment, intra every %d, on %s "
                    "(%d threads)\n",
-                   a->input.c_str(), info.width, info.height, image ? " still image (rgb)" : "",
+                   a->input.c_str(), info.width, info.height,
+                   !image          ? ""
+                   : info.src_grey ? " still image (gray)"
+                                   : " still image (rgb)",
                    opt.cfg.name.c_str(), opt.cfg.segment_frames, opt.cfg.intra_period,
                    opt.device.str().c_str(), threads);
     EncodeProgress progress(opt.cfg.train, a->quiet);

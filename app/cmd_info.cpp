@@ -64,9 +64,10 @@ Run add_info(CLI::App& app) {
       std::printf("%s\n", j.dump(2).c_str());
       return 0;
     }
-    std::string colour = h.pix_fmt == PixFmt::RGBP ? std::string("rgb")
-                                                   : std::string("yuv420p ") + to_string(h.matrix) +
-                                                         " " + to_string(h.range);
+    std::string colour =
+        h.pix_fmt != PixFmt::YUV420P
+            ? std::string(to_string(h.pix_fmt))
+            : std::string("yuv420p ") + to_string(h.matrix) + " " + to_string(h.range);
     std::printf("nerv %d.%d  %dx%d  %d/%d fps  %llu frames  %s\n", kVersionMajor, h.version_minor,
                 h.width, h.height, h.fps.num, h.fps.den, (unsigned long long)frames,
                 colour.c_str());

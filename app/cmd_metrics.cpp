@@ -36,10 +36,12 @@ Run add_metrics(CLI::App& app) {
     ReadOptions ro = a->in.finish();
     auto ref = open_video_reader(a->ref, ro);
     auto dist = open_video_reader(a->dist, ro);
-    // Two still images are compared in RGB (the image-codec convention, docs/metrics.md).
+    // Two still images are compared in RGB (the image-codec convention, docs/metrics.md), two
+    // grey ones in grey.
     if (is_still_image(ref->info()) && is_still_image(dist->info())) {
-      ref->set_out_fmt(PixFmt::RGBP);
-      dist->set_out_fmt(PixFmt::RGBP);
+      bool grey = ref->info().src_grey && dist->info().src_grey;
+      ref->set_out_fmt(grey ? PixFmt::GRAY : PixFmt::RGBP);
+      dist->set_out_fmt(grey ? PixFmt::GRAY : PixFmt::RGBP);
     }
     if (ref->info().width != dist->info().width || ref->info().height != dist->info().height)
       throw Error("size mismatch: REF is " + std::to_string(ref->info().width) + "x" +

@@ -63,11 +63,14 @@ std::vector<uint8_t> write_stream_header(const StreamHeader& h) {
   w.u32(uint32_t(h.fps.num));
   w.u32(uint32_t(h.fps.den));
   w.u64(h.frame_count);
-  bool rgb = h.pix_fmt == PixFmt::RGBP;
-  if (!rgb && h.pix_fmt != PixFmt::YUV420P) throw Error("streams carry yuv420p or rgb frames");
-  w.u8(rgb ? 1 : 0);  // pixel format: 8-bit yuv420p, or 8-bit planar RGB
-  w.u8(!rgb && h.matrix == ColorMatrix::BT709 ? 1 : 0);
-  w.u8(rgb || h.range == ColorRange::Full ? 1 : 0);
+  // Pixel format (§2): 8-bit yuv420p, planar RGB or grey; RGB and grey carry no matrix and
+  // use the full range.
+  bool yuv = h.pix_fmt == PixFmt::YUV420P;
+  if (!yuv && h.pix_fmt != PixFmt::RGBP && h.pix_fmt != PixFmt::GRAY)
+    throw Error("streams carry yuv420p, rgb or gray frames");
+  w.u8(yuv ? 0 : h.pix_fmt == PixFmt::RGBP ? 1 : 2);
+  w.u8(yuv && h.matrix == ColorMatrix::BT709 ? 1 : 0);
+  w.u8(!yuv || h.range == ColorRange::Full ? 1 : 0);
   w.u32(h.segment_frames);
   w.u32(h.intra_period);
   std::string cfg = h.config.dump();
@@ -213,8 +216,8 @@ void BitstreamReader::read_header() {
   h.fps = {int(num), int(den)};
   h.frame_count = r.u64();
   uint8_t pf = r.u8();
-  if (pf > 1) throw Error(name_ + ": unsupported pixel format " + std::to_string(pf));
-  h.pix_fmt = pf == 1 ? PixFmt::RGBP : PixFmt::YUV420P;
+  if (pf > 2) throw Error(name_ + ": unsupported pixel format " + std::to_string(pf));
+  h.pix_fmt = pf == 0 ? PixFmt::YUV420P : pf == 1 ? PixFmt::RGBP : PixFmt::GRAY;
   uint8_t m = r.u8(), rg = r.u8();
   if (m > 1 || rg > 1) throw Error(name_ + ": invalid colour matrix or range");
   h.matrix = m ? ColorMatrix::BT709 : ColorMatrix::BT601;

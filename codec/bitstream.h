@@ -16,7 +16,7 @@ namespace nerv {
 
 constexpr uint8_t kVersionMajor = 1;
 // 1.1: the grid family (§8); 1.2: chain_context (§8.3); 1.3: RGB 4:4:4 (§2 pixel_format)
-constexpr uint8_t kVersionMinor = 3;
+constexpr uint8_t kVersionMinor = 4;
 
 constexpr int64_t kMaxSegmentFrames = 1024;  // §2 segment_frames
 
@@ -26,7 +26,7 @@ struct StreamHeader {
   int width = 0, height = 0;
   Rational fps{25, 1};
   uint64_t frame_count = 0;          // 0: unknown (the stream was written to a pipe)
-  PixFmt pix_fmt = PixFmt::YUV420P;  // or RGBP (still images); matrix and range: YUV only
+  PixFmt pix_fmt = PixFmt::YUV420P;  // or RGBP, GRAY (still images); matrix, range: YUV only
   ColorMatrix matrix = ColorMatrix::BT601;
   ColorRange range = ColorRange::Limited;
   uint32_t segment_frames = 0;

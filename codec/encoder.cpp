@@ -58,8 +58,9 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
   header.height = info.height;
   header.fps = info.fps.valid() ? info.fps : Rational{25, 1};
   header.pix_fmt = info.fmt;
-  if (info.fmt != PixFmt::YUV420P && info.fmt != PixFmt::RGBP)
-    throw Error(std::string("nervc codes yuv420p video or rgb images, not ") + to_string(info.fmt));
+  if (info.fmt != PixFmt::YUV420P && info.fmt != PixFmt::RGBP && info.fmt != PixFmt::GRAY)
+    throw Error(std::string("nervc codes yuv420p video or rgb or gray images, not ") +
+                to_string(info.fmt));
   header.matrix = info.matrix;
   header.range = info.range;
   // A short tail joins the segment before it when the input's length is known: a segment of a

@@ -8,13 +8,14 @@ SegmentTensors frames_to_tensors(const std::vector<Frame>& frames, int pw, int p
                                  torch::Device device) {
   int64_t n = int64_t(frames.size());
   int w = frames[0].width, h = frames[0].height;
-  int cw = frames[0].plane_width(1), ch = frames[0].plane_height(1);
+  int extra = frames[0].plane_count() - 1;  // 2, or none for grey
+  int cw = extra ? frames[0].plane_width(1) : w, ch = extra ? frames[0].plane_height(1) : h;
   auto u8 = torch::TensorOptions().dtype(torch::kUInt8);
-  torch::Tensor y8 = torch::empty({n, 1, h, w}, u8), uv8 = torch::empty({n, 2, ch, cw}, u8);
+  torch::Tensor y8 = torch::empty({n, 1, h, w}, u8), uv8 = torch::empty({n, extra, ch, cw}, u8);
   for (int64_t i = 0; i < n; ++i) {
     std::memcpy(y8[i].data_ptr<uint8_t>(), frames[i].planes[0].data(), size_t(w) * h);
-    std::memcpy(uv8[i][0].data_ptr<uint8_t>(), frames[i].planes[1].data(), size_t(cw) * ch);
-    std::memcpy(uv8[i][1].data_ptr<uint8_t>(), frames[i].planes[2].data(), size_t(cw) * ch);
+    for (int p = 1; p <= extra; ++p)
+      std::memcpy(uv8[i][p - 1].data_ptr<uint8_t>(), frames[i].planes[p].data(), size_t(cw) * ch);
   }
   SegmentTensors t;
   t.y = y8.to(torch::kFloat).div_(255.0);
@@ -60,8 +61,8 @@ void planes_to_frames(const torch::Tensor& y8, const torch::Tensor& uv8, PixFmt 
     f.index = first_index + i;
     f.resize(w, h, fmt);
     std::memcpy(f.planes[0].data(), y8[i].data_ptr<uint8_t>(), f.plane_size(0));
-    std::memcpy(f.planes[1].data(), uv8[i][0].data_ptr<uint8_t>(), f.plane_size(1));
-    std::memcpy(f.planes[2].data(), uv8[i][1].data_ptr<uint8_t>(), f.plane_size(2));
+    for (int p = 1; p < f.plane_count(); ++p)
+      std::memcpy(f.planes[p].data(), uv8[i][p - 1].data_ptr<uint8_t>(), f.plane_size(p));
   }
 }
 

@@ -102,13 +102,16 @@ std::vector<const int32_t*> last_frames(bool chained,
 LatentGridConfig grid_config(const nlohmann::json& model, const StreamHeader& h) {
   LatentGridConfig c = parse_latent_grid_config(model);
   c.full_chroma = h.pix_fmt != PixFmt::YUV420P;
+  c.grey = h.pix_fmt == PixFmt::GRAY;
   return c;
 }
 
-// The training distortion, as the format is scored: YUV 6:1:1 (4:2:0) or the mean of R, G, B.
+// The training distortion, as the format is scored: YUV 6:1:1 (4:2:0), the mean of R, G, B, or
+// the grey plane's.
 torch::Tensor distortion(const StreamHeader& h, const torch::Tensor& a0, const torch::Tensor& a12,
                          const torch::Tensor& b0, const torch::Tensor& b12) {
   if (h.pix_fmt == PixFmt::YUV420P) return mse_611(a0, a12, b0, b12);
+  if (h.pix_fmt == PixFmt::GRAY) return torch::mse_loss(a0, b0);
   return (torch::mse_loss(a0, b0) + 2 * torch::mse_loss(a12, b12)) / 3;
 }
 

@@ -37,9 +37,17 @@ ColorMatrix matrix_of(AVColorSpace cs, int height, bool& guessed) {
   }
 }
 
+// One plane of samples (with or without alpha), not a palette.
+bool is_grey(AVPixelFormat fmt) {
+  const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(fmt);
+  if (!d || (d->flags & (AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_RGB))) return false;
+  return d->nb_components - ((d->flags & AV_PIX_FMT_FLAG_ALPHA) ? 1 : 0) == 1;
+}
+
+// Grey sources (PNG, PGM, TIFF, ...) use the whole range unless they say otherwise.
 bool is_full_range(AVPixelFormat fmt, AVColorRange r) {
   return r == AVCOL_RANGE_JPEG || fmt == AV_PIX_FMT_YUVJ420P || fmt == AV_PIX_FMT_YUVJ422P ||
-         fmt == AV_PIX_FMT_YUVJ444P;
+         fmt == AV_PIX_FMT_YUVJ444P || (is_grey(fmt) && r != AVCOL_RANGE_MPEG);
 }
 
 bool is_rgb(AVPixelFormat fmt) {
@@ -165,7 +173,7 @@ void FfmpegReader::open(const std::string& url) {
   if (const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(dec_->pix_fmt)) {
     info_.src_bits = d->comp[0].depth;
     info_.src_alpha = (d->flags & AV_PIX_FMT_FLAG_ALPHA) != 0;
-    info_.src_grey = d->nb_components - (info_.src_alpha ? 1 : 0) == 1;
+    info_.src_grey = is_grey(dec_->pix_fmt);
   }
   info_.width = dec_->width;
   info_.height = dec_->height;
@@ -233,9 +241,10 @@ void FfmpegReader::deliver(Frame& out) {
   bool same_layout = (opt_.out_fmt == PixFmt::YUV420P &&
                       (src == AV_PIX_FMT_YUV420P || src == AV_PIX_FMT_YUVJ420P)) ||
                      (opt_.out_fmt == PixFmt::YUV444P &&
-                      (src == AV_PIX_FMT_YUV444P || src == AV_PIX_FMT_YUVJ444P));
+                      (src == AV_PIX_FMT_YUV444P || src == AV_PIX_FMT_YUVJ444P)) ||
+                     (opt_.out_fmt == PixFmt::GRAY && src == AV_PIX_FMT_GRAY8 && src_full_);
   if (same_layout) {  // copy, so the lossless path stays bit exact
-    for (int p = 0; p < 3; ++p) {
+    for (int p = 0; p < out.plane_count(); ++p) {
       int w = out.plane_width(p), h = out.plane_height(p);
       for (int y = 0; y < h; ++y)
         std::memcpy(out.planes[p].data() + size_t(y) * w,

@@ -27,6 +27,8 @@ AVPixelFormat to_av(PixFmt f) {
       return AV_PIX_FMT_YUV444P;
     case PixFmt::RGBP:
       return AV_PIX_FMT_GBRP;
+    case PixFmt::GRAY:
+      return AV_PIX_FMT_GRAY8;
   }
   return AV_PIX_FMT_NONE;
 }

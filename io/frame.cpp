@@ -12,10 +12,12 @@ void Frame::resize(int w, int h, PixFmt f) {
 }
 
 int Frame::plane_width(int p) const {
+  if (p >= plane_count()) return 0;
   return (p > 0 && fmt == PixFmt::YUV420P) ? (width + 1) / 2 : width;
 }
 
 int Frame::plane_height(int p) const {
+  if (p >= plane_count()) return 0;
   return (p > 0 && fmt == PixFmt::YUV420P) ? (height + 1) / 2 : height;
 }
 
@@ -27,6 +29,8 @@ const char* to_string(PixFmt f) {
       return "yuv444p";
     case PixFmt::RGBP:
       return "rgb";
+    case PixFmt::GRAY:
+      return "gray";
   }
   return "?";
 }
@@ -39,7 +43,8 @@ const char* to_string(ColorRange r) {
 }
 
 std::vector<float> to_float_chw(const Frame& f) {
-  if (f.fmt == PixFmt::YUV420P) throw Error("to_float_chw needs a 4:4:4 or RGB frame");
+  if (f.fmt == PixFmt::YUV420P || f.fmt == PixFmt::GRAY)
+    throw Error("to_float_chw needs a 4:4:4 or RGB frame");
   std::vector<float> out(3 * f.plane_size(0));
   float* dst = out.data();
   for (int p = 0; p < 3; ++p)

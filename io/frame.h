@@ -8,7 +8,8 @@
 
 namespace nerv {
 
-enum class PixFmt { YUV420P, YUV444P, RGBP };  // RGBP: three planes in R, G, B order
+// RGBP: three planes in R, G, B order; GRAY: one plane (planes 1 and 2 are empty).
+enum class PixFmt { YUV420P, YUV444P, RGBP, GRAY };
 enum class ColorMatrix { BT601, BT709 };
 enum class ColorRange { Limited, Full };
 
@@ -30,6 +31,7 @@ struct Frame {
 
   // Sizes the planes for (w, h, fmt); keeps the allocation when the size does not change.
   void resize(int w, int h, PixFmt f);
+  int plane_count() const { return fmt == PixFmt::GRAY ? 1 : 3; }
   int plane_width(int p) const;
   int plane_height(int p) const;
   size_t plane_size(int p) const { return size_t(plane_width(p)) * plane_height(p); }

@@ -1,6 +1,7 @@
 #include "io/metrics.h"
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 #if NERV_HAVE_FFMPEG
@@ -92,19 +93,31 @@ void MetricsAccumulator::add_rgb(const Frame& ref, const Frame& dist, FrameMetri
 #endif
 }
 
+// One plane: R = G = B = Y, and no chroma to get wrong.
+void MetricsAccumulator::add_grey(const Frame& ref, const Frame& dist, FrameMetrics& m) {
+  double e = plane_mse(ref.planes[0].data(), dist.planes[0].data(), ref.plane_size(0));
+  if (e > 0) identical_ = false;
+  m.psnr_y = m.psnr_rgb = m.psnr_yuv = psnr_from_mse(e);
+  m.psnr_u = m.psnr_v = std::numeric_limits<double>::infinity();
+  m.ssim = plane_ssim(ref.planes[0].data(), dist.planes[0].data(), ref.width, ref.height);
+  rgb_matrix_ = "gray";
+}
+
 const FrameMetrics& MetricsAccumulator::add(const Frame& ref, const Frame& dist) {
   if (ref.width != dist.width || ref.height != dist.height)
     throw Error("frame " + std::to_string(frames_.size()) + ": size mismatch, " +
                 std::to_string(ref.width) + "x" + std::to_string(ref.height) + " vs " +
                 std::to_string(dist.width) + "x" + std::to_string(dist.height));
-  if (ref.fmt != dist.fmt || (ref.fmt != PixFmt::YUV420P && ref.fmt != PixFmt::RGBP))
-    throw Error("metrics compare two yuv420p or two rgb frames");
+  if (ref.fmt != dist.fmt || ref.fmt == PixFmt::YUV444P)
+    throw Error("metrics compare two yuv420p, two rgb or two gray frames");
   width_ = ref.width;
   height_ = ref.height;
   FrameMetrics m;
   m.index = int64_t(frames_.size());
   if (ref.fmt == PixFmt::RGBP) {
     add_rgb(ref, dist, m);
+  } else if (ref.fmt == PixFmt::GRAY) {
+    add_grey(ref, dist, m);
   } else {
     add_yuv(ref, dist, m);
   }

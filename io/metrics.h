@@ -55,6 +55,7 @@ class MetricsAccumulator {
 
  private:
   void add_yuv(const Frame& ref, const Frame& dist, FrameMetrics& m);
+  void add_grey(const Frame& ref, const Frame& dist, FrameMetrics& m);
   void add_rgb(const Frame& ref, const Frame& dist, FrameMetrics& m);
   std::unique_ptr<Converter> conv_;
   Frame conv_ref_, conv_dist_;

@@ -139,7 +139,7 @@ void LatentGrid::render(const torch::Tensor& stacked, torch::Tensor& y, torch::T
   }
   if (cfg_.full_chroma) {
     y = x.narrow(1, 0, 1);
-    uv = x.narrow(1, 1, 2);
+    uv = x.narrow(1, 1, out_channels() - 1);
     return;
   }
   y = torch::pixel_shuffle(x.narrow(1, 0, 4), 2).narrow(2, 0, h_).narrow(3, 0, w_);

@@ -31,9 +31,10 @@ struct LatentGridConfig {
   // In a residual segment the first latent frame of each level has the previous segment's last
   // latent frame of that level as its previous frame (context only): still content carries over.
   bool chain_context = false;
-  // Not a JSON key: the stream's pixel format. 4:4:4 puts the grids' base at full resolution
-  // and has the synthesis output three samples per position.
+  // Not JSON keys: the stream's pixel format. 4:4:4 puts the grids' base at full resolution
+  // and has the synthesis output three samples per position; grey, one.
   bool full_chroma = false;
+  bool grey = false;  // with full_chroma
 };
 
 LatentGridConfig parse_latent_grid_config(const nlohmann::json& cfg);
@@ -63,10 +64,10 @@ class LatentGrid final : public torch::nn::Module {
   int width() const { return w_; }
   int height() const { return h_; }
 
-  // Samples the synthesis outputs per position: 6 (4:2:0) or 3 (4:4:4).
-  int out_channels() const { return cfg_.full_chroma ? 3 : 6; }
-  // latents: per level [T_l, H_l, W_l]; returns the first plane [T, 1, H, W] (luma, or R) and
-  // the other two [T, 2, Hc, Wc] (chroma, or G and B at full resolution).
+  // Samples the synthesis outputs per position: 6 (4:2:0), 3 (RGB) or 1 (grey).
+  int out_channels() const { return cfg_.grey ? 1 : cfg_.full_chroma ? 3 : 6; }
+  // latents: per level [T_l, H_l, W_l]; returns the first plane [T, 1, H, W] (luma, R or grey)
+  // and the others [T, 2, Hc, Wc] (chroma, or G and B at full resolution; none for grey).
   void synthesize(const std::vector<torch::Tensor>& latents, int frames, torch::Tensor& y,
                   torch::Tensor& uv);
   // The two halves of synthesize(): every level upsampled to the chroma resolution and stacked,

@@ -83,6 +83,7 @@ const Stream kStreams[] = {
     {"grid_v1.1_64x64_6f.nerv", 1},  {"grid_v1.1_37x29_2f.nerv", 1},
     {"grid_v1.2_64x64_6f.nerv", 2},  // chain_context
     {"image_v1.3_64x64.nerv", 3},    // pixel format 1 (RGB), a still image
+    {"grey_v1.4_32x32.nerv", 4},     // pixel format 2 (grey), a still image
 };
 
 // The integers of one rebuilt segment, one line each ("what count hash").
@@ -182,22 +183,24 @@ std::vector<std::string> read_lines(const std::string& path) {
   return lines;
 }
 
-// The frozen decode of `name`: NAME.y4m, or for RGB NAME.gbrp (FFmpeg's raw gbrp: planes G,
-// B, R of every frame in turn).
+// The frozen decode of `name`: NAME.y4m, for RGB NAME.gbrp (FFmpeg's raw gbrp: planes G, B, R
+// of every frame in turn), for grey NAME.gray (the plane of every frame in turn).
 std::vector<Frame> frozen_frames(const std::string& name, const StreamHeader& h) {
   std::string base = name.substr(0, name.size() - 5);
   std::vector<Frame> out;
-  if (h.pix_fmt != PixFmt::RGBP) {
+  if (h.pix_fmt == PixFmt::YUV420P) {
     auto reader = open_y4m_reader(conformance(base + ".y4m"), {});
     for (Frame f; reader->read(f);) out.push_back(f);
     return out;
   }
-  std::ifstream raw(conformance(base + ".gbrp"), std::ios::binary);
-  EXPECT_TRUE(raw.good()) << "cannot read " << base << ".gbrp";
+  bool rgb = h.pix_fmt == PixFmt::RGBP;
+  std::string file = base + (rgb ? ".gbrp" : ".gray");
+  std::ifstream raw(conformance(file), std::ios::binary);
+  EXPECT_TRUE(raw.good()) << "cannot read " << file;
   for (;;) {
     Frame f;
-    f.resize(h.width, h.height, PixFmt::RGBP);
-    for (int p : {1, 2, 0})
+    f.resize(h.width, h.height, h.pix_fmt);
+    for (int p : rgb ? std::vector<int>{1, 2, 0} : std::vector<int>{0})
       raw.read(reinterpret_cast<char*>(f.planes[p].data()), std::streamsize(f.plane_size(p)));
     if (!raw) return out;
     out.push_back(f);

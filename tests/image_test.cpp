@@ -1,5 +1,6 @@
-// Still images end to end: detected by their container, read as planar RGB, coded by the grid
-// family in 4:4:4 (pixel format 1 of the stream header), decoded to RGB and written as PNG.
+// Still images end to end: detected by their container, read as planar RGB (or grey), coded by
+// the grid family in 4:4:4 (pixel format 1 of the stream header; grey: 2), decoded to RGB (grey)
+// and written as PNG.
 // Data: kodim23_64x64.png is a 64x64 crop of Kodak's kodim23 (at 340, 200); rgba64_16x16.png
 // and grey_32x32.png are that crop scaled down as 16-bit RGBA and 8-bit grey (ffmpeg -vf
 // scale, -pix_fmt rgba64be / gray).
@@ -19,14 +20,18 @@ namespace {
 
 using test::data;
 
-std::unique_ptr<VideoReader> open_rgb(const std::string& path) {
+std::unique_ptr<VideoReader> open_as(const std::string& path, PixFmt fmt) {
   auto r = open_video_reader(path, {});
-  r->set_out_fmt(PixFmt::RGBP);
+  r->set_out_fmt(fmt);
   return r;
 }
+std::unique_ptr<VideoReader> open_rgb(const std::string& path) {
+  return open_as(path, PixFmt::RGBP);
+}
 
-EncodeReport encode_image(const std::string& in, const std::string& out, const char* preset) {
-  auto reader = open_rgb(in);
+EncodeReport encode_image(const std::string& in, const std::string& out, const char* preset,
+                          PixFmt fmt = PixFmt::RGBP) {
+  auto reader = open_as(in, fmt);
   EncodeOptions opt;
   opt.cfg = load_preset(preset);
   opt.cfg.train.epochs = 200;
@@ -64,7 +69,7 @@ TEST(Image, EncodesAndDecodesInRgb) {
   StreamHeader h;
   std::vector<Frame> decoded = decode_all(stream, &h);
   EXPECT_EQ(h.pix_fmt, PixFmt::RGBP);
-  EXPECT_EQ(h.version_minor, 3);
+  EXPECT_EQ(h.version_minor, 4);
   ASSERT_EQ(decoded.size(), 1u);
   EXPECT_EQ(decoded[0].fmt, PixFmt::RGBP);
   EXPECT_EQ(decoded[0].width, 64);
@@ -94,6 +99,48 @@ TEST(Image, EncodesAndDecodesInRgb) {
   EXPECT_EQ(back[0].planes, decoded[0].planes);
 }
 
+// A grey image stays grey: one plane in the stream (pixel format 2), one plane out, a grey PNG.
+TEST(Image, GreyImagesStayGrey) {
+  auto dir = test::scratch();
+  std::string stream = (dir / "g.nerv").string();
+  EncodeReport r = encode_image(data("grey_32x32.png"), stream, "image", PixFmt::GRAY);
+  StreamHeader h;
+  std::vector<Frame> decoded = decode_all(stream, &h);
+  EXPECT_EQ(h.pix_fmt, PixFmt::GRAY);
+  ASSERT_EQ(decoded.size(), 1u);
+  EXPECT_EQ(decoded[0].fmt, PixFmt::GRAY);
+  EXPECT_TRUE(decoded[0].planes[1].empty());
+  auto source = test::read_all(data("grey_32x32.png"), [] {
+    ReadOptions o;
+    o.out_fmt = PixFmt::GRAY;
+    return o;
+  }());
+  MetricsAccumulator acc;
+  acc.add(source[0], decoded[0]);
+  EXPECT_DOUBLE_EQ(acc.summary().mean.psnr_y, r.metrics.mean.psnr_y);
+  EXPECT_DOUBLE_EQ(r.metrics.mean.psnr_rgb, r.metrics.mean.psnr_y);  // R = G = B
+  EXPECT_GT(r.metrics.mean.psnr_y, 27.0);
+  // A grey image read as RGB has R = G = B = its samples (full range, not expanded).
+  auto as_rgb = test::read_all(data("grey_32x32.png"), [] {
+    ReadOptions o;
+    o.out_fmt = PixFmt::RGBP;
+    return o;
+  }());
+  EXPECT_EQ(as_rgb[0].planes[0], source[0].planes[0]);
+  EXPECT_EQ(as_rgb[0].planes[2], source[0].planes[0]);
+
+  std::string png = (dir / "g.png").string();
+  auto w = open_video_writer(png, h.video_info(), {});
+  w->write(decoded[0]);
+  w->close();
+  auto reader = open_video_reader(png, {});
+  EXPECT_TRUE(reader->info().src_grey) << reader->info().src_pix_fmt;
+  reader->set_out_fmt(PixFmt::GRAY);
+  Frame back;
+  ASSERT_TRUE(reader->read(back));
+  EXPECT_EQ(back.planes[0], decoded[0].planes[0]);
+}
+
 TEST(Image, HnervCodesYuv420Only) {
   auto dir = test::scratch();
   auto reader = open_rgb(data("kodim23_64x64.png"));
@@ -107,7 +154,7 @@ TEST(Image, HnervCodesYuv420Only) {
   }
 }
 
-// §2: pixel format 1 round trips; 2 and above are refused by name.
+// §2: pixel formats 1 and 2 round trip; 3 and above are refused by name.
 TEST(Image, PixelFormatInTheStreamHeader) {
   auto dir = test::scratch();
   std::string p = (dir / "h.nerv").string();
@@ -120,7 +167,7 @@ TEST(Image, PixelFormatInTheStreamHeader) {
   h.config = {{"model", {{"arch", "grid"}}}};
   std::vector<uint8_t> b = write_stream_header(h);
   EXPECT_EQ(b[34], 1);
-  EXPECT_EQ(b[5], 3);
+  EXPECT_EQ(b[5], 4);
   auto spit = [&](const std::vector<uint8_t>& v) {
     std::ofstream f(p, std::ios::binary);
     f.write(reinterpret_cast<const char*>(v.data()), std::streamsize(v.size()));
@@ -130,8 +177,11 @@ TEST(Image, PixelFormatInTheStreamHeader) {
   h.pix_fmt = PixFmt::YUV420P;
   spit(write_stream_header(h));
   EXPECT_EQ(BitstreamReader(p).header().pix_fmt, PixFmt::YUV420P);
-  // Pixel format 2 with a correct CRC: refused as unsupported, not as damaged.
-  b[34] = 2;
+  h.pix_fmt = PixFmt::GRAY;
+  spit(write_stream_header(h));
+  EXPECT_EQ(BitstreamReader(p).header().pix_fmt, PixFmt::GRAY);
+  // Pixel format 3 with a correct CRC: refused as unsupported, not as damaged.
+  b[34] = 3;
   std::vector<uint8_t> body(b.begin(), b.end() - 4);
   uint32_t crc = 0xffffffffu;  // CRC-32 (IEEE), bit by bit
   for (uint8_t byte : body) {
@@ -145,7 +195,7 @@ TEST(Image, PixelFormatInTheStreamHeader) {
     BitstreamReader r(p);
     ADD_FAILURE() << "accepted";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("unsupported pixel format 2"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("unsupported pixel format 3"), std::string::npos)
         << e.what();
   }
 }

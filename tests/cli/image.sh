@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Still images through the CLI: a PNG is detected, coded in RGB and decoded to a PNG whose RGB
-# quality equals what the encoder reported; what a conversion drops is said on stderr.
+# quality equals what the encoder reported; a grey PNG stays grey; what a conversion drops is
+# said on stderr.
 set -euo pipefail
 nervc=$1 data=$2
 dir=$(mktemp -d)
@@ -8,7 +9,7 @@ trap 'rm -rf "$dir"' EXIT
 img=$data/kodim23_64x64.png
 "$nervc" encode "$img" -o "$dir/a.nerv" --epochs 100 --threads 2 --report "$dir/r.json" 2> "$dir/enc.log"
 grep -q "still image (rgb), preset image" "$dir/enc.log"
-"$nervc" info "$dir/a.nerv" | grep -q "^nerv 1\.3  64x64 .* rgb$"
+"$nervc" info "$dir/a.nerv" | grep -q "^nerv 1\.4  64x64 .* rgb$"
 "$nervc" decode "$dir/a.nerv" -o "$dir/a.png" -q
 "$nervc" probe "$dir/a.png" | grep -q "rgb24"
 "$nervc" metrics --json "$img" "$dir/a.png" > "$dir/m.json"
@@ -27,6 +28,13 @@ cmp "$dir/a.png" "$dir/b.png"
 # Y4M carries YUV: an RGB image becomes 4:4:4.
 "$nervc" decode "$dir/a.nerv" -o "$dir/a.y4m" -q
 head -c 80 "$dir/a.y4m" | grep -q "C444"
+# Grey in, grey out: one plane in the stream and in the PNG.
+"$nervc" encode "$data/grey_32x32.png" -o "$dir/g.nerv" --epochs 50 2> "$dir/g.log"
+grep -q "still image (gray), preset image" "$dir/g.log"
+"$nervc" info "$dir/g.nerv" | grep -q "^nerv 1\.4  32x32 .* gray$"
+"$nervc" decode "$dir/g.nerv" -o "$dir/g.png" -q
+"$nervc" probe "$dir/g.png" | grep -q "gray"
+"$nervc" metrics --json "$data/grey_32x32.png" "$dir/g.png" | grep -q '"rgb_matrix": "gray"'
 # 16-bit RGBA: alpha dropped and samples rounded, both said.
 "$nervc" encode "$data/rgba64_16x16.png" -o "$dir/c.nerv" --epochs 5 2> "$dir/c.log"
 grep -q "alpha channel of rgba64be is dropped" "$dir/c.log"
