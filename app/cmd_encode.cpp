@@ -38,6 +38,7 @@ Run add_encode(CLI::App& app) {
     double lambda = -1;
     std::string device = "auto";
     uint64_t seed = 0;
+    int64_t max_pixels = int64_t(1) << 24;
     bool quiet = false, no_graphs = false, resume = false, image = false;
   };
   auto a = std::make_shared<Args>();
@@ -83,6 +84,11 @@ Run add_encode(CLI::App& app) {
                 "Continue an interrupted encode of the same input and settings into -o "
                 "(its OUT.partial and OUT.partial.state); the result is the stream an "
                 "uninterrupted encode writes");
+  cmd->add_option("--max-pixels", a->max_pixels,
+                  "Refuse frames larger than this many pixels (fitting takes about 0.6 kB per "
+                  "pixel; 0: no limit)")
+      ->default_str("16777216")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--report", a->report, "Write a JSON report (metrics, per-segment sizes)");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress output");
   a->in.add_to(*cmd);
@@ -104,6 +110,7 @@ Run add_encode(CLI::App& app) {
     if (a->segment_frames) opt.cfg.segment_frames = a->segment_frames;
     if (a->intra_period) opt.cfg.intra_period = a->intra_period;
     opt.seed = a->seed;
+    opt.max_pixels = a->max_pixels;
     opt.resume = a->resume;
     if (a->epochs) override_epochs(opt.cfg.train, a->epochs);
     if (a->batch_size) opt.cfg.train.batch_size = a->batch_size;

@@ -57,6 +57,12 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
   header.width = info.width;
   header.height = info.height;
   header.fps = info.fps.valid() ? info.fps : Rational{25, 1};
+  const int64_t area = int64_t(info.width) * info.height;
+  if (opt.max_pixels > 0 && area > opt.max_pixels) {
+    throw Error(std::to_string(info.width) + "x" + std::to_string(info.height) + " frames (" +
+                std::to_string(area) + " pixels) exceed the encoder's limit of " +
+                std::to_string(opt.max_pixels) + " pixels per frame (--max-pixels)");
+  }
   header.pix_fmt = info.fmt;
   if (info.fmt != PixFmt::YUV420P && info.fmt != PixFmt::RGBP && info.fmt != PixFmt::GRAY)
     throw Error(std::string("nervc codes yuv420p video or rgb or gray images, not ") +

@@ -26,6 +26,10 @@ struct EncodeOptions {
   // Continue the interrupted encode of OUTPUT, which must have had the same input, config,
   // seed, device and threads; with nothing to continue, encode from the start.
   bool resume = false;
+  // Frames larger than this many pixels are refused before anything is allocated: fitting
+  // takes about 0.6 kB per pixel of a frame (the image preset; measured in docs/BENCHMARKS.md),
+  // so the default, 4096 x 4096, needs some 10 GB. 0: no limit.
+  int64_t max_pixels = int64_t(1) << 24;
 };
 
 struct SegmentReport {

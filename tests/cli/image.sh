@@ -44,6 +44,11 @@ head -c 3000 "$img" > "$dir/cut.png"
 if "$nervc" encode "$dir/cut.png" -o "$dir/e.nerv" 2> "$dir/e.log"; then exit 1; fi
 grep -q "damaged or truncated" "$dir/e.log"
 test ! -e "$dir/e.nerv"
+# Too large for the configured limit: refused before anything is fitted or written.
+if "$nervc" encode "$img" -o "$dir/big.nerv" --max-pixels 4000 2> "$dir/big.log"; then exit 1; fi
+grep -q "64x64 frames (4096 pixels) exceed the encoder's limit of 4000 pixels" "$dir/big.log"
+test "$(wc -l < "$dir/big.log")" -le 3
+test ! -e "$dir/big.nerv" && test ! -e "$dir/big.nerv.partial"
 # A video family cannot code RGB, and says so.
 if "$nervc" encode "$img" -o "$dir/d.nerv" --preset xs 2> "$dir/d.log"; then exit 1; fi
 grep -q "yuv420p video only" "$dir/d.log"
