@@ -64,7 +64,7 @@ Run add_decode(CLI::App& app) {
     writer->close();
     if (!a->quiet)
       std::fprintf(stderr,
-                   "nervc: decoded %llu frames (%u segments) in %.2f s, %.1f fps on %s %s -> %s\n",
+                   "nervc: decoded %llu frames (%u segments) in %.3f s, %.1f fps on %s %s -> %s\n",
                    (unsigned long long)r.frames, r.segments, r.seconds,
                    r.seconds > 0 ? r.frames / r.seconds : 0.0, opt.device.str().c_str(),
                    precision_name(opt.dtype), writer->description().c_str());
