@@ -139,6 +139,11 @@ BitstreamReader::BitstreamReader(const std::string& path, const ReadCancel* canc
   read_header();
 }
 
+BitstreamReader::BitstreamReader(FILE* opened, uint64_t size, const std::string& name)
+    : src_(opened, size), f_(src_.get()), name_(name), file_size_(size) {
+  read_header();
+}
+
 bool BitstreamReader::read_some(void* dst, size_t n, size_t& got) {
   uint8_t* d = static_cast<uint8_t*>(dst);
   got = std::min(n, unread_.size() - unread_pos_);  // bytes given back first

@@ -84,6 +84,9 @@ class BitstreamReader {
  public:
   // `cancel` (optional, outliving the reader): see FileSource.
   explicit BitstreamReader(const std::string& path, const ReadCancel* cancel = nullptr);
+  // From a stream already open (owned from here on), of `size` bytes (0: unknown, read as a
+  // pipe); `name` prefixes error messages.
+  BitstreamReader(FILE* opened, uint64_t size, const std::string& name);
   const StreamHeader& header() const { return header_; }
 
   struct Chunk {

@@ -96,6 +96,19 @@ DecodePipeline::DecodePipeline(const std::string& input, const DecodeOptions& op
     : opt_(opt), rs_(std::make_shared<ReadSide>()) {
   rs_->input = input;
   rs_->reader = std::make_unique<BitstreamReader>(input, &rs_->cancel);
+  init();
+}
+
+DecodePipeline::DecodePipeline(FILE* opened, uint64_t size, const std::string& name,
+                               const DecodeOptions& opt)
+    : opt_(opt), rs_(std::make_shared<ReadSide>()) {
+  rs_->input = name;
+  rs_->reader = std::make_unique<BitstreamReader>(opened, size, name);
+  init();
+}
+
+void DecodePipeline::init() {
+  const DecodeOptions& opt = opt_;
   rs_->skip_errors = opt.skip_errors;
   if (opt.skip_errors && !rs_->reader->seekable()) rs_->reader->allow_resync();
   rs_->on_skip = opt.on_skip;

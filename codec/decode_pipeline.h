@@ -44,6 +44,9 @@ class DecodePipeline {
  public:
   // Opens the stream and reads its header in the caller's thread (errors are thrown here).
   DecodePipeline(const std::string& input, const DecodeOptions& opt);
+  // The same over a stream the caller opened (owned from here on; see BitstreamReader). Its
+  // reads cannot be cancelled: stopping waits for a read in progress to return.
+  DecodePipeline(FILE* opened, uint64_t size, const std::string& name, const DecodeOptions& opt);
   ~DecodePipeline();
   DecodePipeline(const DecodePipeline&) = delete;
   DecodePipeline& operator=(const DecodePipeline&) = delete;
@@ -71,6 +74,7 @@ class DecodePipeline {
   double decode_seconds() const { return decode_ns_ * 1e-9; }
 
  private:
+  void init();  // the constructors' common part, once the reader is open
   void start();
   void stop();
   void decode_stage(BoundedQueue<ReadChunk>* chunks);

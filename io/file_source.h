@@ -14,6 +14,9 @@ class FileSource {
   // error) once cancel->cancel() is called, instead of waiting for data that may never come.
   // `cancel` must outlive the FileSource. Regular files read as usual.
   explicit FileSource(const std::string& path, const ReadCancel* cancel = nullptr);
+  // A stream the caller opened (e.g. fmemopen, fopencookie), owned from here on; `size` as
+  // size().
+  FileSource(FILE* opened, uint64_t size) : f_(opened), own_(true), size_(size) {}
   ~FileSource();
   FileSource(const FileSource&) = delete;
   FileSource& operator=(const FileSource&) = delete;

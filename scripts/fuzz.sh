@@ -20,7 +20,7 @@ fuzzers=${FUZZERS:-stream_parser stream_decode entropy_decoders config_json}
 
 bash scripts/setup-deps.sh >/dev/null
 if [ ! -f "$BUILD_DIR/CMakeCache.txt" ] || ! grep -q '^NERV_FUZZ:BOOL=ON' "$BUILD_DIR/CMakeCache.txt"; then
-  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ \
+  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
     -DNERV_FUZZ=ON >/dev/null
 fi
 targets=()

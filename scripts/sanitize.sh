@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export BUILD_DIR=${BUILD_DIR:-build-san}
 bash scripts/setup-deps.sh
-bash scripts/build.sh -DCMAKE_CXX_COMPILER=clang++ -DNERV_FUZZ=ON
+bash scripts/build.sh -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang -DNERV_FUZZ=ON
 
 # Leaks are findings too, but for those inside third-party libraries listed (with the reason)
 # in tests/lsan.supp (matched by library: FFmpeg and x265 have no frame pointers, so stacks

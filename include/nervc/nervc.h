@@ -1,0 +1,100 @@
+/* libnervc: decode .nerv streams from C and C++ (C99). docs/api.md has the whole story and a
+ * complete example.
+ *
+ * Conventions: every call returns a NervStatus; on failure nerv_last_error() gives one line
+ * saying what went wrong (the texts of the nervc command line), for the calling thread. The
+ * library never prints, exits or aborts on bad input. One handle is used by one thread at a
+ * time; different handles may be used from different threads at once. */
+#ifndef NERVC_NERVC_H
+#define NERVC_NERVC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define NERV_API __attribute__((visibility("default")))
+#else
+#define NERV_API
+#endif
+
+#define NERV_API_VERSION 1 /* bumped when this header changes incompatibly */
+
+typedef enum NervStatus {
+  NERV_OK = 0,
+  NERV_END = 1,           /* no more frames */
+  NERV_ERROR = -1,        /* bad or damaged input, I/O error: see nerv_last_error() */
+  NERV_INVALID_ARG = -2,  /* a null handle or pointer, an out-of-range value */
+} NervStatus;
+
+typedef enum NervPixelFormat {
+  NERV_PIX_YUV420P = 0, /* Y at full size, U and V at half width and height (rounded up) */
+  NERV_PIX_RGB = 1,     /* three full-size planes R, G, B */
+  NERV_PIX_GRAY = 2,    /* one full-size plane */
+} NervPixelFormat;
+
+typedef struct NervStreamInfo {
+  int width, height;
+  int fps_num, fps_den;
+  uint64_t frames; /* 0: unknown (a stream written to a pipe) */
+  NervPixelFormat pixel_format;
+  int bt709;      /* YUV matrix: 1 BT.709, 0 BT.601 */
+  int full_range; /* YUV range: 1 full, 0 limited; RGB and grey are always full */
+  uint32_t segment_frames;
+  int seekable; /* a file or memory: nerv_decoder_seek() works */
+} NervStreamInfo;
+
+/* A decoded frame, borrowed from the decoder until its next call. */
+typedef struct NervFrame {
+  NervPixelFormat pixel_format;
+  int width, height;
+  int planes; /* 3, or 1 for grey */
+  const uint8_t* data[3];
+  int stride[3]; /* bytes per row */
+  int plane_width[3], plane_height[3];
+  uint64_t index; /* frame number in the stream */
+} NervFrame;
+
+typedef struct NervDecoderSettings {
+  const char* device; /* "auto" (a GPU when there is one), "cpu", "cuda", "cuda:N" */
+  int threads;        /* compute threads, process-wide (libtorch's pool); 0 leaves them as they are */
+} NervDecoderSettings;
+
+typedef struct NervDecoder NervDecoder;
+
+/* The library's version, e.g. "0.1.0". */
+NERV_API const char* nerv_version(void);
+/* The last error of the calling thread ("" if none). */
+NERV_API const char* nerv_last_error(void);
+
+NERV_API void nerv_default_decoder_settings(NervDecoderSettings* s);
+
+/* Open a stream: a path (or "-" for stdin, or a URL FFmpeg reads), bytes in memory (copied),
+ * or a read callback (read up to n bytes into buf, return how many, 0 at the end; the stream
+ * is then read as it arrives, like a pipe). The stream header is read here. settings may be
+ * NULL (the defaults). */
+NERV_API NervStatus nerv_decoder_open_file(NervDecoder** out, const char* path,
+                                           const NervDecoderSettings* settings);
+NERV_API NervStatus nerv_decoder_open_memory(NervDecoder** out, const void* data, size_t size,
+                                             const NervDecoderSettings* settings);
+NERV_API NervStatus nerv_decoder_open_callback(NervDecoder** out,
+                                               size_t (*read)(void* opaque, void* buf, size_t n),
+                                               void* opaque, const NervDecoderSettings* settings);
+
+NERV_API NervStatus nerv_decoder_info(const NervDecoder* d, NervStreamInfo* info);
+/* The next frame in order: NERV_OK, NERV_END after the last one, or NERV_ERROR (a damaged or
+ * truncated stream: every frame before the damage has been returned). */
+NERV_API NervStatus nerv_decoder_next(NervDecoder* d, NervFrame* frame);
+/* Continue at `frame`: decoding restarts at the intra segment at or before it and skips ahead,
+ * so that the next nerv_decoder_next() returns that frame. Files and memory only. */
+NERV_API NervStatus nerv_decoder_seek(NervDecoder* d, uint64_t frame);
+NERV_API void nerv_decoder_close(NervDecoder* d); /* NULL is fine */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NERVC_NERVC_H */

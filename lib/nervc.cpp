@@ -1,0 +1,213 @@
+// The C API of include/nervc/nervc.h over the decode pipeline the command line uses: one
+// decoder, whichever way it is reached. Every entry point catches everything; the message goes
+// to the calling thread's last error.
+#include "nervc/nervc.h"
+
+#include <sys/types.h>
+
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "codec/decode_pipeline.h"
+#include "io/error.h"
+#include "models/runtime.h"
+
+struct NervDecoder {
+  std::vector<uint8_t> memory;  // the bytes of nerv_decoder_open_memory (outlives the pipeline)
+  std::unique_ptr<nerv::DecodePipeline> pipe;
+  nerv::DecodedFrame current;
+  uint64_t skip_to = 0;  // frames before this one are dropped (after a seek)
+};
+
+namespace {
+
+thread_local std::string last_error;
+
+template <typename F>
+NervStatus guarded(F&& f) {
+  try {
+    last_error.clear();
+    return f();
+  } catch (const std::exception& e) {
+    last_error = e.what();
+  } catch (...) {
+    last_error = "unknown error";
+  }
+  return NERV_ERROR;
+}
+
+NervStatus invalid(const char* what) {
+  last_error = what;
+  return NERV_INVALID_ARG;
+}
+
+nerv::DecodeOptions options(const NervDecoderSettings* s) {
+  NervDecoderSettings d;
+  nerv_default_decoder_settings(&d);
+  if (!s) s = &d;
+  if (s->threads < 0) throw nerv::Error("threads must be 0 or more");
+  if (s->threads > 0) nerv::set_compute_threads(s->threads);
+  nerv::DecodeOptions o;
+  o.device = nerv::parse_device(s->device ? s->device : "auto");
+  o.dtype = nerv::parse_precision("auto", o.device);
+  return o;
+}
+
+// A read callback as a stdio stream (glibc's fopencookie), so the bitstream reader reads it as
+// it reads a pipe.
+struct Callback {
+  size_t (*read)(void*, void*, size_t);
+  void* opaque;
+};
+
+FILE* open_callback(size_t (*read)(void*, void*, size_t), void* opaque) {
+  auto* c = new Callback{read, opaque};
+  cookie_io_functions_t fns{};
+  fns.read = [](void* k, char* buf, size_t n) -> ssize_t {
+    auto* cb = static_cast<Callback*>(k);
+    size_t got = cb->read(cb->opaque, buf, n);
+    return got > n ? -1 : ssize_t(got);
+  };
+  fns.close = [](void* k) {
+    delete static_cast<Callback*>(k);
+    return 0;
+  };
+  FILE* f = fopencookie(c, "rb", fns);
+  if (!f) {
+    delete c;
+    throw nerv::Error("cannot set up the read callback");
+  }
+  return f;
+}
+
+NervStatus open_with(NervDecoder** out, const std::function<void(NervDecoder&)>& open) {
+  if (!out) return invalid("null output handle");
+  *out = nullptr;
+  return guarded([&] {
+    auto d = std::make_unique<NervDecoder>();
+    open(*d);
+    *out = d.release();
+    return NERV_OK;
+  });
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* nerv_version(void) {
+  return NERVC_VERSION;
+}
+
+const char* nerv_last_error(void) {
+  return last_error.c_str();
+}
+
+void nerv_default_decoder_settings(NervDecoderSettings* s) {
+  if (!s) return;
+  s->device = "auto";
+  s->threads = 0;
+}
+
+NervStatus nerv_decoder_open_file(NervDecoder** out, const char* path,
+                                  const NervDecoderSettings* settings) {
+  if (!path) return invalid("null path");
+  return open_with(out, [&](NervDecoder& d) {
+    d.pipe = std::make_unique<nerv::DecodePipeline>(path, options(settings));
+  });
+}
+
+NervStatus nerv_decoder_open_memory(NervDecoder** out, const void* data, size_t size,
+                                    const NervDecoderSettings* settings) {
+  if (!data && size) return invalid("null data");
+  return open_with(out, [&](NervDecoder& d) {
+    nerv::DecodeOptions o = options(settings);
+    d.memory.assign(static_cast<const uint8_t*>(data), static_cast<const uint8_t*>(data) + size);
+    // fmemopen needs a buffer of at least one byte; an empty stream is read as truncated.
+    if (d.memory.empty()) d.memory.push_back(0);
+    FILE* f = fmemopen(d.memory.data(), d.memory.size(), "rb");
+    if (!f) throw nerv::Error("cannot read from memory");
+    d.pipe = std::make_unique<nerv::DecodePipeline>(f, uint64_t(size), "memory", o);
+  });
+}
+
+NervStatus nerv_decoder_open_callback(NervDecoder** out,
+                                      size_t (*read)(void* opaque, void* buf, size_t n),
+                                      void* opaque, const NervDecoderSettings* settings) {
+  if (!read) return invalid("null read callback");
+  return open_with(out, [&](NervDecoder& d) {
+    nerv::DecodeOptions o = options(settings);
+    d.pipe = std::make_unique<nerv::DecodePipeline>(open_callback(read, opaque), 0, "callback", o);
+  });
+}
+
+NervStatus nerv_decoder_info(const NervDecoder* d, NervStreamInfo* info) {
+  if (!d || !info) return invalid("null decoder or info");
+  const nerv::StreamHeader& h = d->pipe->header();
+  std::memset(info, 0, sizeof *info);
+  info->width = h.width;
+  info->height = h.height;
+  info->fps_num = h.fps.num;
+  info->fps_den = h.fps.den;
+  info->frames = h.frame_count;
+  info->pixel_format = h.pix_fmt == nerv::PixFmt::RGBP   ? NERV_PIX_RGB
+                       : h.pix_fmt == nerv::PixFmt::GRAY ? NERV_PIX_GRAY
+                                                         : NERV_PIX_YUV420P;
+  info->bt709 = h.matrix == nerv::ColorMatrix::BT709;
+  info->full_range = h.range == nerv::ColorRange::Full;
+  info->segment_frames = h.segment_frames;
+  info->seekable = d->pipe->seekable();
+  return NERV_OK;
+}
+
+NervStatus nerv_decoder_next(NervDecoder* d, NervFrame* frame) {
+  if (!d || !frame) return invalid("null decoder or frame");
+  return guarded([&] {
+    do {
+      if (!d->pipe->next(d->current)) return NERV_END;
+    } while (uint64_t(d->current.frame.index) < d->skip_to);
+    const nerv::Frame& f = d->current.frame;
+    std::memset(frame, 0, sizeof *frame);
+    frame->pixel_format = f.fmt == nerv::PixFmt::RGBP   ? NERV_PIX_RGB
+                          : f.fmt == nerv::PixFmt::GRAY ? NERV_PIX_GRAY
+                                                        : NERV_PIX_YUV420P;
+    frame->width = f.width;
+    frame->height = f.height;
+    frame->planes = f.plane_count();
+    for (int p = 0; p < f.plane_count(); ++p) {
+      frame->data[p] = f.planes[size_t(p)].data();
+      frame->stride[p] = frame->plane_width[p] = f.plane_width(p);
+      frame->plane_height[p] = f.plane_height(p);
+    }
+    frame->index = uint64_t(f.index);
+    return NERV_OK;
+  });
+}
+
+NervStatus nerv_decoder_seek(NervDecoder* d, uint64_t frame) {
+  if (!d) return invalid("null decoder");
+  return guarded([&] {
+    const nerv::StreamHeader& h = d->pipe->header();
+    if (h.frame_count && frame >= h.frame_count)
+      throw nerv::Error("frame " + std::to_string(frame) + " is past the end (" +
+                        std::to_string(h.frame_count) + " frames)");
+    const nerv::IndexEntry* at = nullptr;
+    for (const nerv::IndexEntry& e : d->pipe->intra_segments())
+      if (e.first_frame <= frame) at = &e;
+    if (!d->pipe->seekable()) throw nerv::Error("cannot seek in a pipe");
+    if (!at) throw nerv::Error("no intra segment at or before frame " + std::to_string(frame));
+    d->pipe->seek(*at);
+    d->skip_to = frame;
+    return NERV_OK;
+  });
+}
+
+void nerv_decoder_close(NervDecoder* d) {
+  delete d;
+}
+
+}  // extern "C"
