@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
+#include "app/compute_options.h"
 #include "codec/segment_decoder.h"
 #include "io/error.h"
 #include "models/graphed_step.h"
@@ -17,33 +18,26 @@ Run add_bench_decode(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "bench-decode", "Measure decoding speed: median frames/s over repeated runs after warm-up");
   struct Args {
-    std::string input, device = "auto", precision = "auto";
-    int batch = 8, repeat = 5, threads = 0;
-    bool json = false, no_graphs = false;
+    std::string input;
+    ComputeOptions compute;
+    int repeat = 5;
+    bool json = false;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("INPUT", a->input, ".nerv file")->required();
-  cmd->add_option("--device", a->device, "auto, cpu, cuda or cuda:N")->default_str("auto");
-  cmd->add_option("--precision", a->precision, "auto, fp32, fp16, bf16")->default_str("auto");
-  cmd->add_option("--batch", a->batch, "Frames per network run")
-      ->check(CLI::Range(1, 256))
-      ->default_str("8");
+  a->compute.add_to(*cmd, true, 8);
   cmd->add_option("--repeat", a->repeat, "Timed runs")
       ->check(CLI::Range(1, 1000))
       ->default_str("5");
-  cmd->add_option("--threads", a->threads, "Compute threads (0: all cores)")->default_str("0");
-  cmd->add_flag("--no-cuda-graphs", a->no_graphs,
-                "Launch the network op by op instead of replaying a recorded CUDA graph");
   cmd->add_flag("--json", a->json, "Print JSON");
   return [a] {
-    set_compute_threads(a->threads);
-    torch::Device device = parse_device(a->device);
-    set_cuda_graphs(!a->no_graphs);
-    torch::ScalarType dtype = parse_precision(a->precision, device);
+    a->compute.apply();
+    torch::Device device = a->compute.parsed_device();
+    torch::ScalarType dtype = a->compute.dtype(device);
     BitstreamReader reader(a->input);
     const StreamHeader& h = reader.header();
     SegmentDecoder dec(h, device, dtype);
-    dec.set_batch(a->batch);
+    dec.set_batch(a->compute.batch);
     BitstreamReader::Chunk c;
     do {
       if (!reader.next(c)) throw Error(a->input + ": no segment to decode");
@@ -70,7 +64,7 @@ Run add_bench_decode(CLI::App& app) {
                           {"height", h.height},
                           {"device", device.str()},
                           {"precision", precision_name(dtype)},
-                          {"batch", a->batch},
+                          {"batch", a->compute.batch},
                           {"cuda_graphs_recorded", cuda_graphs_recorded()},
                           {"frames_per_run", frames.size()},
                           {"fps_median", median},
@@ -83,7 +77,7 @@ Run add_bench_decode(CLI::App& app) {
       std::printf(
           "%dx%d on %s %s, batch %d: median %.1f fps (min %.1f, max %.1f) over %d runs "
           "of %zu frames; %.2f GMAC and %.1f MB of activations per frame\n",
-          h.width, h.height, device.str().c_str(), precision_name(dtype), a->batch, median,
+          h.width, h.height, device.str().c_str(), precision_name(dtype), a->compute.batch, median,
           fps.front(), fps.back(), a->repeat, frames.size(), gmac, act_mb);
     }
     return 0;

@@ -6,13 +6,13 @@
 #include <memory>
 
 #include "app/commands.h"
+#include "app/compute_options.h"
 #include "app/progress.h"
 #include "eval/bd_table.h"
 #include "eval/compare.h"
 #include "eval/image_anchor.h"
 #include "eval/image_compare.h"
 #include "io/error.h"
-#include "models/runtime.h"
 
 namespace nerv::app {
 namespace {
@@ -86,8 +86,9 @@ struct CompareArgs {
   std::vector<std::string> presets{"grid"};
   std::vector<double> lambdas;
   std::vector<int> qps;
-  std::string anchor = "x265", anchor_preset, keyint = "auto", out, device = "auto";
-  int epochs = 0, threads = 0;
+  std::string anchor = "x265", anchor_preset, keyint = "auto", out;
+  ComputeOptions compute;
+  int epochs = 0;
   uint64_t seed = 0;
   bool resume = false, quiet = false, images = false;
   std::vector<std::string> anchors;
@@ -103,11 +104,11 @@ int run_images(const CompareArgs& a, bool presets_given) {
   opt.anchors = a.anchors;
   opt.epochs = a.epochs;
   opt.seed = a.seed;
-  opt.device = parse_device(a.device);
+  opt.device = a.compute.parsed_device();
   opt.out_dir = a.out;
   opt.resume = a.resume;
   opt.nervc_version = kNervcVersion;
-  int threads = set_compute_threads(a.threads);
+  int threads = a.compute.apply();
   std::vector<RdPoint> points =
       run_image_compare(opt, progress_printer(a.quiet, "still images", opt.device, threads, true));
   size_t failed = 0;
@@ -186,8 +187,7 @@ Run add_compare(CLI::App& app) {
   cmd->add_option("--epochs", a->epochs, "Override the presets' epochs")
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--seed", a->seed, "nervc random seed")->default_str("0");
-  cmd->add_option("--device", a->device, "auto, cpu, cuda or cuda:N")->default_str("auto");
-  cmd->add_option("--threads", a->threads, "Compute threads (0: all cores)")->default_str("0");
+  a->compute.add_to(*cmd, false);
   cmd->add_flag("--resume", a->resume, "Continue a comparison in DIR, skipping finished points");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress output");
   a->in.add_to(*cmd);
@@ -201,7 +201,7 @@ Run add_compare(CLI::App& app) {
     opt.lambdas = a->lambdas.empty() ? kDefaultLambdas : a->lambdas;
     opt.epochs = a->epochs;
     opt.seed = a->seed;
-    opt.device = parse_device(a->device);
+    opt.device = a->compute.parsed_device();
     opt.anchor = a->anchor;
     opt.anchor_settings.preset = a->anchor_preset;
     opt.anchor_settings.keyint = 0;
@@ -217,7 +217,7 @@ Run add_compare(CLI::App& app) {
     opt.out_dir = a->out;
     opt.resume = a->resume;
     opt.nervc_version = kNervcVersion;
-    int threads = set_compute_threads(a->threads);
+    int threads = a->compute.apply();
     auto on_event = progress_printer(a->quiet, "against " + a->anchor, opt.device, threads, false);
     std::vector<RdPoint> points = run_compare(opt, on_event);
     size_t failed = 0;

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "app/commands.h"
+#include "app/compute_options.h"
 #include "app/output_options.h"
 #include "codec/decoder.h"
 #include "models/runtime.h"
@@ -14,36 +15,25 @@ Run add_decode(CLI::App& app) {
   struct Args {
     std::string input, output;
     WriteOptions w;
-    int threads = 0, batch = 4;
-    std::string device = "auto", precision = "auto";
-    bool no_graphs = false, quiet = false, realtime = false, skip_errors = false;
+    ComputeOptions compute;
+    bool quiet = false, realtime = false, skip_errors = false;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("INPUT", a->input, ".nerv file, or '-' for stdin")->required();
   cmd->add_option("-o,--output", a->output, "Output file, '-' for stdout (with -f), or URL")
       ->required();
   add_output_options(*cmd, a->w);
-  cmd->add_option("--threads", a->threads, "Compute threads (0: all cores)")->default_str("0");
-  cmd->add_option("--device", a->device, "auto, cpu, cuda or cuda:N")->default_str("auto");
-  cmd->add_option("--precision", a->precision,
-                  "auto (fp16 on a GPU, fp32 on the CPU), fp32, fp16, bf16")
-      ->default_str("auto");
-  cmd->add_option("--batch", a->batch, "Frames per network run")
-      ->check(CLI::Range(1, 256))
-      ->default_str("4");
-  cmd->add_flag("--no-cuda-graphs", a->no_graphs,
-                "Launch the network op by op instead of replaying a recorded CUDA graph");
+  a->compute.add_to(*cmd, true);
   cmd->add_flag("--realtime", a->realtime, "Pace the output at the stream's frame rate");
   cmd->add_flag("--skip-errors", a->skip_errors,
                 "Report damaged segments and go on at the next intact chunk and intra segment");
   cmd->add_flag("-q,--quiet", a->quiet, "No summary line");
   return [a] {
-    set_compute_threads(a->threads);
+    a->compute.apply();
     DecodeOptions opt;
-    opt.device = parse_device(a->device);
-    set_cuda_graphs(!a->no_graphs);
-    opt.dtype = parse_precision(a->precision, opt.device);
-    opt.batch = a->batch;
+    opt.device = a->compute.parsed_device();
+    opt.dtype = a->compute.dtype(opt.device);
+    opt.batch = a->compute.batch;
     opt.skip_errors = a->skip_errors;
     opt.on_skip = [](const std::string& m) {
       std::fprintf(stderr, "nervc: warning: %s\n", m.c_str());

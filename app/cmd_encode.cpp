@@ -4,13 +4,13 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
+#include "app/compute_options.h"
 #include "app/progress.h"
 #include "app/report_json.h"
 #include "codec/encoder.h"
 #include "io/error.h"
 #include "io/temp_output.h"
 #include "models/graphed_step.h"
-#include "models/runtime.h"
 
 namespace nerv::app {
 namespace {
@@ -34,12 +34,12 @@ Run add_encode(CLI::App& app) {
   struct Args {
     std::string input, output = "", preset = "grid", config, report;
     InputOptions in;
-    int segment_frames = 0, intra_period = 0, threads = 0, epochs = 0, batch_size = 0;
+    int segment_frames = 0, intra_period = 0, epochs = 0, batch_size = 0;
     double lambda = -1;
-    std::string device = "auto";
+    ComputeOptions compute;
     uint64_t seed = 0;
     int64_t max_pixels = int64_t(1) << 24;
-    bool quiet = false, no_graphs = false, resume = false, image = false;
+    bool quiet = false, resume = false, image = false;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("INPUT", a->input, "Video file, '-' for stdin, or URL")->required();
@@ -64,11 +64,7 @@ Run add_encode(CLI::App& app) {
       ->check(CLI::Range(1, 65535));
   cmd->add_option("--seed", a->seed, "Random seed (same input, config and seed: same bytes)")
       ->default_str("0");
-  cmd->add_option("--threads", a->threads, "Compute threads (0: all cores)")->default_str("0");
-  cmd->add_option("--device", a->device, "auto, cpu, cuda or cuda:N (same bitstream format)")
-      ->default_str("auto");
-  cmd->add_flag("--no-cuda-graphs", a->no_graphs,
-                "Launch the training steps op by op instead of replaying a recorded CUDA graph");
+  a->compute.add_to(*cmd, false);
   cmd->add_option("--epochs", a->epochs,
                   "Override the preset's epochs (later segments and QAT scale with it)")
       ->check(CLI::Range(1, 100000));
@@ -102,7 +98,7 @@ Run add_encode(CLI::App& app) {
     const VideoInfo& info = reader->info();
     const bool image = a->image || is_still_image(info);
     if (image) {
-      reader->set_out_fmt(info.src_grey ? PixFmt::GRAY : PixFmt::RGBP);
+      reader->set_out_fmt(still_image_format(info));
       if (!a->quiet) warn_image_conversion(info, a->input);
     }
     std::string preset = image && !cmd->count("--preset") ? "image" : a->preset;
@@ -119,9 +115,8 @@ Run add_encode(CLI::App& app) {
         throw Error("--lambda applies to rate-trained presets (grid), not '" + opt.cfg.name + "'");
       opt.cfg.train.lambda = a->lambda;
     }
-    opt.device = parse_device(a->device);
-    set_cuda_graphs(!a->no_graphs);
-    int threads = set_compute_threads(a->threads);
+    opt.device = a->compute.parsed_device();
+    int threads = a->compute.apply();
     int64_t frames = info.frames;
     if (frames < 0 && info.duration_s > 0 && info.fps.valid())
       frames = int64_t(std::llround(info.duration_s * info.fps.value()));

@@ -4,9 +4,9 @@
 #include <cstdio>
 
 #include "app/commands.h"
+#include "app/compute_options.h"
 #include "app/output_options.h"
 #include "io/error.h"
-#include "models/runtime.h"
 #include "player/player.h"
 #include "player/window.h"
 
@@ -20,8 +20,7 @@ Run add_play(CLI::App& app) {
   struct Args {
     std::string input, output;
     WriteOptions w;
-    int threads = 0, batch = 4;
-    std::string device = "auto", precision = "auto";
+    ComputeOptions compute;
     bool no_display = false, realtime = false, loop = false, skip_errors = false, quiet = false;
   };
   auto a = std::make_shared<Args>();
@@ -34,19 +33,14 @@ Run add_play(CLI::App& app) {
   cmd->add_flag("--loop", a->loop, "Start again at the end (files; until q or Ctrl-C)");
   cmd->add_flag("--skip-errors", a->skip_errors,
                 "Report damaged segments and go on at the next intact chunk and intra segment");
-  cmd->add_option("--threads", a->threads, "Compute threads (0: all cores)")->default_str("0");
-  cmd->add_option("--device", a->device, "auto, cpu, cuda or cuda:N")->default_str("auto");
-  cmd->add_option("--precision", a->precision, "auto, fp32, fp16, bf16")->default_str("auto");
-  cmd->add_option("--batch", a->batch, "Frames per network run")
-      ->check(CLI::Range(1, 256))
-      ->default_str("4");
+  a->compute.add_to(*cmd, true);
   cmd->add_flag("-q,--quiet", a->quiet, "No status lines");
   return [a] {
-    set_compute_threads(a->threads);
+    a->compute.apply();
     PlayOptions opt;
-    opt.decode.device = parse_device(a->device);
-    opt.decode.dtype = parse_precision(a->precision, opt.decode.device);
-    opt.decode.batch = a->batch;
+    opt.decode.device = a->compute.parsed_device();
+    opt.decode.dtype = a->compute.dtype(opt.decode.device);
+    opt.decode.batch = a->compute.batch;
     opt.decode.skip_errors = a->skip_errors;
     opt.decode.on_skip = [](const std::string& m) {
       std::fprintf(stderr, "\nnervc: warning: %s\n", m.c_str());

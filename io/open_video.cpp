@@ -19,6 +19,10 @@ bool is_still_image(const VideoInfo& info) {
   return image && !sequence;
 }
 
+PixFmt still_image_format(const VideoInfo& info) {
+  return info.src_grey ? PixFmt::GRAY : PixFmt::RGBP;
+}
+
 std::unique_ptr<VideoReader> open_video_reader(const std::string& url, const ReadOptions& opt) {
 #if NERV_HAVE_FFMPEG
   return open_ffmpeg_reader(url, opt);

@@ -35,6 +35,9 @@ std::unique_ptr<VideoReader> open_video_reader(const std::string& url, const Rea
 // Whether the input is one still image (PNG, JPEG, BMP, TIFF, WebP, PPM/PGM, ...): opened by
 // an image demuxer (image2 or an image pipe) and one frame long.
 bool is_still_image(const VideoInfo& info);
+// The frames a still image is coded from: its own samples in full chroma, RGB, or grey for one
+// plane of grey.
+PixFmt still_image_format(const VideoInfo& info);
 
 // FFmpeg's own log lines are silenced (nervc reports one line per error); verbose shows them.
 void set_ffmpeg_logging(bool verbose);

@@ -25,6 +25,11 @@ std::unique_ptr<VideoReader> open_as(const std::string& path, PixFmt fmt) {
   r->set_out_fmt(fmt);
   return r;
 }
+std::vector<Frame> read_as(const std::string& path, PixFmt fmt) {
+  ReadOptions o;
+  o.out_fmt = fmt;
+  return test::read_all(path, o);
+}
 std::unique_ptr<VideoReader> open_rgb(const std::string& path) {
   return open_as(path, PixFmt::RGBP);
 }
@@ -73,11 +78,7 @@ TEST(Image, EncodesAndDecodesInRgb) {
   ASSERT_EQ(decoded.size(), 1u);
   EXPECT_EQ(decoded[0].fmt, PixFmt::RGBP);
   EXPECT_EQ(decoded[0].width, 64);
-  auto source = test::read_all(data("kodim23_64x64.png"), [] {
-    ReadOptions o;
-    o.out_fmt = PixFmt::RGBP;
-    return o;
-  }());
+  auto source = read_as(data("kodim23_64x64.png"), PixFmt::RGBP);
   MetricsAccumulator acc;
   acc.add(source[0], decoded[0]);
   EXPECT_DOUBLE_EQ(acc.summary().mean.psnr_rgb, r.metrics.mean.psnr_rgb);
@@ -90,11 +91,7 @@ TEST(Image, EncodesAndDecodesInRgb) {
   auto w = open_video_writer(png, vi, {});
   w->write(decoded[0]);
   w->close();
-  auto back = test::read_all(png, [] {
-    ReadOptions o;
-    o.out_fmt = PixFmt::RGBP;
-    return o;
-  }());
+  auto back = read_as(png, PixFmt::RGBP);
   ASSERT_EQ(back.size(), 1u);
   EXPECT_EQ(back[0].planes, decoded[0].planes);
 }
@@ -110,22 +107,14 @@ TEST(Image, GreyImagesStayGrey) {
   ASSERT_EQ(decoded.size(), 1u);
   EXPECT_EQ(decoded[0].fmt, PixFmt::GRAY);
   EXPECT_TRUE(decoded[0].planes[1].empty());
-  auto source = test::read_all(data("grey_32x32.png"), [] {
-    ReadOptions o;
-    o.out_fmt = PixFmt::GRAY;
-    return o;
-  }());
+  auto source = read_as(data("grey_32x32.png"), PixFmt::GRAY);
   MetricsAccumulator acc;
   acc.add(source[0], decoded[0]);
   EXPECT_DOUBLE_EQ(acc.summary().mean.psnr_y, r.metrics.mean.psnr_y);
   EXPECT_DOUBLE_EQ(r.metrics.mean.psnr_rgb, r.metrics.mean.psnr_y);  // R = G = B
   EXPECT_GT(r.metrics.mean.psnr_y, 27.0);
   // A grey image read as RGB has R = G = B = its samples (full range, not expanded).
-  auto as_rgb = test::read_all(data("grey_32x32.png"), [] {
-    ReadOptions o;
-    o.out_fmt = PixFmt::RGBP;
-    return o;
-  }());
+  auto as_rgb = read_as(data("grey_32x32.png"), PixFmt::RGBP);
   EXPECT_EQ(as_rgb[0].planes[0], source[0].planes[0]);
   EXPECT_EQ(as_rgb[0].planes[2], source[0].planes[0]);
 
