@@ -1,6 +1,6 @@
-// The C API of include/nervc/nervc.h over the decode pipeline the command line uses: one
-// decoder, whichever way it is reached. Every entry point catches everything; the message goes
-// to the calling thread's last error.
+// The C API of include/nervc/nervc.h over the decode pipeline and the encoder the command line
+// uses: one codec, whichever way it is reached. Every entry point catches everything; the message
+// goes to the calling thread's last error.
 #include "nervc/nervc.h"
 
 #include <sys/types.h>
@@ -12,8 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "codec/config.h"
 #include "codec/decode_pipeline.h"
+#include "codec/encoder.h"
+#include "codec/family.h"
 #include "io/error.h"
+#include "io/video_reader.h"
 #include "models/runtime.h"
 
 struct NervDecoder {
@@ -27,11 +31,16 @@ namespace {
 
 thread_local std::string last_error;
 
+struct Cancelled {};  // thrown out of the encoder when the progress callback says stop
+
 template <typename F>
 NervStatus guarded(F&& f) {
   try {
     last_error.clear();
     return f();
+  } catch (const Cancelled&) {
+    last_error = "cancelled";
+    return NERV_CANCELLED;
   } catch (const std::exception& e) {
     last_error = e.what();
   } catch (...) {
@@ -45,14 +54,18 @@ NervStatus invalid(const char* what) {
   return NERV_INVALID_ARG;
 }
 
+torch::Device compute(const char* device, int threads) {
+  if (threads < 0) throw nerv::Error("threads must be 0 or more");
+  if (threads > 0) nerv::set_compute_threads(threads);
+  return nerv::parse_device(device ? device : "auto");
+}
+
 nerv::DecodeOptions options(const NervDecoderSettings* s) {
   NervDecoderSettings d;
   nerv_default_decoder_settings(&d);
   if (!s) s = &d;
-  if (s->threads < 0) throw nerv::Error("threads must be 0 or more");
-  if (s->threads > 0) nerv::set_compute_threads(s->threads);
   nerv::DecodeOptions o;
-  o.device = nerv::parse_device(s->device ? s->device : "auto");
+  o.device = compute(s->device, s->threads);
   o.dtype = nerv::parse_precision("auto", o.device);
   return o;
 }
@@ -208,6 +221,59 @@ NervStatus nerv_decoder_seek(NervDecoder* d, uint64_t frame) {
 
 void nerv_decoder_close(NervDecoder* d) {
   delete d;
+}
+
+void nerv_default_encode_settings(NervEncodeSettings* s) {
+  if (!s) return;
+  std::memset(s, 0, sizeof *s);
+  s->device = "auto";
+}
+
+NervStatus nerv_encode_file(const char* input, const char* output,
+                            const NervEncodeSettings* settings, NervEncodeResult* result) {
+  if (!input || !output) return invalid("null input or output");
+  return guarded([&] {
+    NervEncodeSettings d;
+    nerv_default_encode_settings(&d);
+    const NervEncodeSettings& s = settings ? *settings : d;
+    if (s.preset && s.config_path) throw nerv::Error("a preset and a config are exclusive");
+    auto reader = nerv::open_video_reader(input, {});
+    const nerv::VideoInfo& info = reader->info();
+    const bool image = nerv::is_still_image(info);
+    if (image) reader->set_out_fmt(nerv::still_image_format(info));
+    nerv::EncodeOptions opt;
+    opt.cfg = s.config_path ? nerv::load_config_file(s.config_path)
+                            : nerv::load_preset(s.preset ? s.preset
+                                                : image  ? "image"
+                                                         : "grid");
+    if (s.lambda > 0) {
+      if (!nerv::family_has_rate_term(opt.cfg))
+        throw nerv::Error("lambda applies to rate-trained presets (grid), not '" + opt.cfg.name +
+                          "'");
+      opt.cfg.train.lambda = s.lambda;
+    }
+    if (s.epochs > 0) nerv::override_epochs(opt.cfg.train, s.epochs);
+    opt.seed = s.seed;
+    opt.device = compute(s.device, s.threads);
+    opt.resumable = false;  // a failure or a cancel leaves nothing behind
+    opt.expected_frames = image ? 1 : info.frames;
+    nerv::EncodeReport r =
+        nerv::encode_video(*reader, output, opt, [&](const nerv::EncodeEvent& e) {
+          if (!s.progress || e.kind != nerv::EncodeEvent::Progress) return;
+          NervEncodeProgress p{e.segment,   e.segments_expected, e.fit.phase,
+                               e.fit.epoch, e.fit.epochs,        e.fit.psnr};
+          if (s.progress(s.opaque, &p)) throw Cancelled{};
+        });
+    if (result) {
+      result->frames = r.frames;
+      result->bytes = r.bytes;
+      result->bpp = r.bpp();
+      result->seconds = r.seconds;
+      result->psnr_yuv = r.metrics.mean.psnr_yuv;
+      result->psnr_rgb = r.metrics.mean.psnr_rgb;
+    }
+    return NERV_OK;
+  });
 }
 
 }  // extern "C"

@@ -25,9 +25,10 @@ extern "C" {
 
 typedef enum NervStatus {
   NERV_OK = 0,
-  NERV_END = 1,           /* no more frames */
-  NERV_ERROR = -1,        /* bad or damaged input, I/O error: see nerv_last_error() */
-  NERV_INVALID_ARG = -2,  /* a null handle or pointer, an out-of-range value */
+  NERV_END = 1,          /* no more frames */
+  NERV_ERROR = -1,       /* bad or damaged input, I/O error: see nerv_last_error() */
+  NERV_INVALID_ARG = -2, /* a null handle or pointer, an out-of-range value */
+  NERV_CANCELLED = -3,   /* the progress callback asked to stop */
 } NervStatus;
 
 typedef enum NervPixelFormat {
@@ -60,7 +61,7 @@ typedef struct NervFrame {
 
 typedef struct NervDecoderSettings {
   const char* device; /* "auto" (a GPU when there is one), "cpu", "cuda", "cuda:N" */
-  int threads;        /* compute threads, process-wide (libtorch's pool); 0 leaves them as they are */
+  int threads; /* compute threads, process-wide (libtorch's pool); 0 leaves them as they are */
 } NervDecoderSettings;
 
 typedef struct NervDecoder NervDecoder;
@@ -92,6 +93,41 @@ NERV_API NervStatus nerv_decoder_next(NervDecoder* d, NervFrame* frame);
  * so that the next nerv_decoder_next() returns that frame. Files and memory only. */
 NERV_API NervStatus nerv_decoder_seek(NervDecoder* d, uint64_t frame);
 NERV_API void nerv_decoder_close(NervDecoder* d); /* NULL is fine */
+
+/* Encoding. */
+typedef struct NervEncodeProgress {
+  uint32_t segment;  /* the segment being fitted, from 0 */
+  int64_t segments;  /* segments expected, -1 when the input length is unknown */
+  const char* phase; /* "fit", "qat", ... */
+  int step, steps;   /* within the phase */
+  double psnr;       /* of the training loss, dB */
+} NervEncodeProgress;
+
+typedef struct NervEncodeSettings {
+  const char* preset;      /* NULL: "image" for a still image, else "grid" */
+  const char* config_path; /* a JSON config file instead of a preset, or NULL */
+  double lambda;           /* > 0: the rate-distortion trade-off (grid presets) */
+  int epochs;              /* > 0: the preset's epochs */
+  uint64_t seed;
+  const char* device; /* as for decoding */
+  int threads;
+  /* Called as fitting goes on (from the calling thread); return non-zero to cancel. */
+  int (*progress)(void* opaque, const NervEncodeProgress* p);
+  void* opaque;
+} NervEncodeSettings;
+
+typedef struct NervEncodeResult {
+  uint64_t frames, bytes;
+  double bpp, seconds;
+  double psnr_yuv, psnr_rgb; /* of the decoded stream against the source */
+} NervEncodeResult;
+
+NERV_API void nerv_default_encode_settings(NervEncodeSettings* s);
+/* Encodes `input` (any video or still image FFmpeg reads; a still image in RGB or grey) to the
+ * .nerv file `output`, written under a temporary name and renamed when complete: a failure or
+ * a cancel leaves no output. settings and result may be NULL. */
+NERV_API NervStatus nerv_encode_file(const char* input, const char* output,
+                                     const NervEncodeSettings* settings, NervEncodeResult* result);
 
 #ifdef __cplusplus
 }

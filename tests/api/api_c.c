@@ -1,11 +1,15 @@
 /* libnervc from C99, for tests/cli/api.sh:
- *   decode_c file|memory|callback STREAM OUT.raw [SEEK_FRAME]
+ *   api_c file|memory|callback STREAM OUT.raw [SEEK_FRAME]
  * writes every frame's planes (after an optional seek) to OUT.raw, as `nervc decode -f rawvideo`
  * does;
- *   decode_c errors STREAM_DIR
+ *   api_c errors STREAM_DIR
  * checks that bad input gives a status and a one-line message, never a crash;
- *   decode_c parallel STREAM
- * decodes STREAM in four threads at once, one decoder each, and checks they agree. */
+ *   api_c parallel STREAM
+ * decodes STREAM in four threads at once, one decoder each, and checks they agree;
+ *   api_c encode IMAGE OUT.nerv EPOCHS
+ * encodes with the defaults (preset image for a still image) and reports progress;
+ *   api_c cancel IMAGE OUT.nerv
+ * cancels an encode from its progress callback. */
 #include <nervc/nervc.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -13,7 +17,7 @@
 #include <string.h>
 
 static int fail(const char* what) {
-  fprintf(stderr, "decode_c: %s: %s\n", what, nerv_last_error());
+  fprintf(stderr, "api_c: %s: %s\n", what, nerv_last_error());
   return 1;
 }
 
@@ -102,6 +106,43 @@ static int parallel(const char* path) {
   return 0;
 }
 
+static int count_progress(void* opaque, const NervEncodeProgress* p) {
+  int* calls = opaque;
+  (void)p;
+  ++*calls;
+  return 0;
+}
+
+static int stop_at_third(void* opaque, const NervEncodeProgress* p) {
+  int* calls = opaque;
+  (void)p;
+  return ++*calls >= 3;
+}
+
+static int encode(const char* in, const char* out, int epochs, int cancel) {
+  NervEncodeSettings s;
+  NervEncodeResult r;
+  NervStatus st;
+  int calls = 0;
+  nerv_default_encode_settings(&s);
+  s.epochs = epochs;
+  s.device = "cpu";
+  s.threads = 2;
+  s.progress = cancel ? stop_at_third : count_progress;
+  s.opaque = &calls;
+  st = nerv_encode_file(in, out, &s, &r);
+  if (cancel) {
+    if (st != NERV_CANCELLED || calls != 3) return fail("cancel");
+    printf("cancelled: %s\n", nerv_last_error());
+    return 0;
+  }
+  if (st != NERV_OK) return fail("encode");
+  if (calls == 0) return fail("no progress");
+  printf("encoded %llu frames, %llu bytes, %.4f bpp, RGB-PSNR %.2f dB, %d progress calls\n",
+         (unsigned long long)r.frames, (unsigned long long)r.bytes, r.bpp, r.psnr_rgb, calls);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   NervDecoderSettings set;
   NervDecoder* d = NULL;
@@ -114,6 +155,9 @@ int main(int argc, char** argv) {
   int p, y;
   if (argc == 3 && strcmp(argv[1], "errors") == 0) return errors(argv[2]);
   if (argc == 3 && strcmp(argv[1], "parallel") == 0) return parallel(argv[2]);
+  if (argc == 5 && strcmp(argv[1], "encode") == 0)
+    return encode(argv[2], argv[3], atoi(argv[4]), 0);
+  if (argc == 4 && strcmp(argv[1], "cancel") == 0) return encode(argv[2], argv[3], 50, 1);
   if (argc < 4) return 2;
   nerv_default_decoder_settings(&set);
   set.device = "cpu";
@@ -135,8 +179,7 @@ int main(int argc, char** argv) {
   printf("%dx%d %d/%d fps, %llu frames, pixel format %d, seekable %d\n", info.width, info.height,
          info.fps_num, info.fps_den, (unsigned long long)info.frames, (int)info.pixel_format,
          info.seekable);
-  if (argc > 4 && nerv_decoder_seek(d, strtoull(argv[4], NULL, 10)) != NERV_OK)
-    return fail("seek");
+  if (argc > 4 && nerv_decoder_seek(d, strtoull(argv[4], NULL, 10)) != NERV_OK) return fail("seek");
   out = fopen(argv[3], "wb");
   if (!out) return 1;
   while ((s = nerv_decoder_next(d, &fr)) == NERV_OK)

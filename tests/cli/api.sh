@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # libnervc from C: the same frames as `nervc decode` from a file, from memory and through a
 # read callback; a seek lands on the frame asked for; bad input gives statuses and messages;
-# four decoders in four threads agree;
+# four decoders in four threads agree; encoding with progress and cancel;
 # and, installed to a prefix, the example of docs/api.md builds with pkg-config and decodes
 # the same frames.
 set -euo pipefail
-nervc=$1 decode_c=$2 build=$3 src=$4 sanitized=${5:-0}
+nervc=$1 api_c=$2 build=$3 src=$4 sanitized=${5:-0}
 data=$src/tests/data conf=$src/tests/conformance
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -20,18 +20,24 @@ open(sys.argv[1], "wb").write(b[2 * n:] + b[:n] + b[n:2 * n])
 PY
   fi
   for mode in file memory callback; do
-    "$decode_c" $mode "$conf/$s.nerv" "$dir/$s.$mode" > /dev/null
+    "$api_c" $mode "$conf/$s.nerv" "$dir/$s.$mode" > /dev/null
     cmp "$dir/$s.ref" "$dir/$s.$mode"
   done
 done
 # Seek to frame 4 of the 6-frame stream (segments of 2: lands on an intra segment or before).
-"$decode_c" file "$conf/grid_v1.2_64x64_6f.nerv" "$dir/seek" 4 > /dev/null
+"$api_c" file "$conf/grid_v1.2_64x64_6f.nerv" "$dir/seek" 4 > /dev/null
 frame=$((64 * 64 * 3 / 2))
 tail -c $((2 * frame)) "$dir/grid_v1.2_64x64_6f.ref" | cmp - "$dir/seek"
-if "$decode_c" callback "$conf/grid_v1.2_64x64_6f.nerv" "$dir/x" 4 2> "$dir/seek.log"; then exit 1; fi
+if "$api_c" callback "$conf/grid_v1.2_64x64_6f.nerv" "$dir/x" 4 2> "$dir/seek.log"; then exit 1; fi
 grep -q "cannot seek in a pipe" "$dir/seek.log"
-"$decode_c" errors "$data"
-"$decode_c" parallel "$conf/grid_v1.2_64x64_6f.nerv"
+"$api_c" errors "$data"
+"$api_c" parallel "$conf/grid_v1.2_64x64_6f.nerv"
+# Encoding: a still image with the defaults (preset image), the stream it writes decodes as
+# nervc decodes it; a cancel from the progress callback leaves no output.
+"$api_c" encode "$data/kodim23_64x64.png" "$dir/e.nerv" 20 | grep -q "encoded 1 frames"
+"$nervc" info "$dir/e.nerv" | grep -q " rgb$"
+"$api_c" cancel "$data/kodim23_64x64.png" "$dir/c.nerv" | grep -q "cancelled"
+test -z "$(ls "$dir" | grep '^c\.nerv')"
 
 # Installed: headers, library, pkg-config and CMake files; the documented example builds (not
 # in sanitizer builds: their library needs the sanitizer runtimes the plain example lacks).
