@@ -7,6 +7,10 @@
 #include <iterator>
 #include <sstream>
 
+extern "C" {
+#include <libavutil/base64.h>
+}
+
 #include "io/error.h"
 #include "io/temp_output.h"
 
@@ -37,21 +41,12 @@ std::string esc(const std::string& s) {
 }
 
 std::string base64(const std::string& in) {
-  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string o;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = uint8_t(in[i]) << 16 | uint8_t(in[i + 1]) << 8 | uint8_t(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) o += t[(v >> s) & 63];
-  }
-  if (i < in.size()) {
-    uint32_t v = uint8_t(in[i]) << 16 | (i + 1 < in.size() ? uint8_t(in[i + 1]) << 8 : 0);
-    o += t[(v >> 18) & 63];
-    o += t[(v >> 12) & 63];
-    o += i + 1 < in.size() ? t[(v >> 6) & 63] : '=';
-    o += '=';
-  }
-  return o;
+  std::string out(size_t(AV_BASE64_SIZE(in.size())), '\0');
+  if (!av_base64_encode(out.data(), int(out.size()), reinterpret_cast<const uint8_t*>(in.data()),
+                        int(in.size())))
+    throw Error("image too large to embed in the report");
+  out.resize(out.size() - 1);  // the terminating NUL
+  return out;
 }
 
 // A JSON value as table text: numbers to `digits` decimals, null as "n/a".

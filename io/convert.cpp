@@ -1,11 +1,10 @@
 #include "io/convert.h"
 
 extern "C" {
+#include <libavutil/imgutils.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 }
-
-#include <cstring>
 
 #include "io/error.h"
 #include "io/ffmpeg_util.h"
@@ -66,9 +65,7 @@ void frame_into_av(SwsContext** ctx, const Frame& f, AVFrame* dst, ColorMatrix m
   if (to == to_av(f.fmt)) {  // a copy: the lossless paths stay bit exact
     for (int p = 0; p < f.plane_count(); ++p) {
       int h = p > 0 && f.fmt == PixFmt::YUV420P ? f.plane_height(1) : f.height;
-      for (int y = 0; y < h; ++y)
-        std::memcpy(dst->data[p] + size_t(y) * dst->linesize[p], src[p] + size_t(y) * stride[p],
-                    size_t(stride[p]));
+      av_image_copy_plane(dst->data[p], dst->linesize[p], src[p], stride[p], stride[p], h);
     }
     return;
   }

@@ -3,6 +3,7 @@
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavutil/avutil.h>
+#include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
@@ -83,10 +84,9 @@ void emit_frames(AVCodecContext* dec, AVFrame* f, Frame& out, int64_t& index, De
       int stride[4];
       frame_planes(out, dst, stride);
       for (int p = 0; p < 3; ++p) {
-        int w = stride[p], h = p > 0 && t.fmt == PixFmt::YUV420P ? (f->height + 1) / 2 : f->height;
-        for (int y = 0; y < h; ++y)
-          std::memcpy(const_cast<uint8_t*>(dst[p]) + size_t(y) * w,
-                      f->data[p] + size_t(y) * f->linesize[p], w);
+        int h = p > 0 && t.fmt == PixFmt::YUV420P ? (f->height + 1) / 2 : f->height;
+        av_image_copy_plane(const_cast<uint8_t*>(dst[p]), stride[p], f->data[p], f->linesize[p],
+                            stride[p], h);
       }
     } else {
       sws_into_frame(&t.sws.ctx, f->data, f->linesize, src, full, out);

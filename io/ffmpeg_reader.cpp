@@ -7,6 +7,7 @@
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
@@ -244,12 +245,9 @@ void FfmpegReader::deliver(Frame& out) {
                       (src == AV_PIX_FMT_YUV444P || src == AV_PIX_FMT_YUVJ444P)) ||
                      (opt_.out_fmt == PixFmt::GRAY && src == AV_PIX_FMT_GRAY8 && src_full_);
   if (same_layout) {  // copy, so the lossless path stays bit exact
-    for (int p = 0; p < out.plane_count(); ++p) {
-      int w = out.plane_width(p), h = out.plane_height(p);
-      for (int y = 0; y < h; ++y)
-        std::memcpy(out.planes[p].data() + size_t(y) * w,
-                    frame_->data[p] + size_t(y) * frame_->linesize[p], w);
-    }
+    for (int p = 0; p < out.plane_count(); ++p)
+      av_image_copy_plane(out.planes[p].data(), out.plane_width(p), frame_->data[p],
+                          frame_->linesize[p], out.plane_width(p), out.plane_height(p));
     return;
   }
   sws_into_frame(&sws_, frame_->data, frame_->linesize, src, src_full_, out);
