@@ -154,10 +154,177 @@ void run_nervc_point(RdPoint& p, const Sequence& s, const Preset& preset, const 
   score(p, s, decoded);
 }
 
+// What a comparison runs, from the options, checked before hours of work start.
+struct Ladder {
+  const Anchor* anchor = nullptr;
+  AnchorSettings settings;
+  std::vector<int> qps;
+  std::vector<Preset> presets;
+};
+
+Ladder checked_ladder(const CompareOptions& opt) {
+  if (opt.inputs.empty()) throw Error("compare needs at least one input");
+  if (opt.presets.empty()) throw Error("compare needs at least one nervc preset (--presets)");
+  Ladder l;
+  l.anchor = &find_anchor(opt.anchor);
+  l.qps = opt.qps.empty() ? l.anchor->default_qps : opt.qps;
+  int max_qp = l.anchor->name == "svtav1" ? 63 : 51;
+  for (int q : l.qps)
+    if (q < 0 || q > max_qp)
+      throw Error("QP " + std::to_string(q) + " is out of range for " + l.anchor->name + " (0-" +
+                  std::to_string(max_qp) + ")");
+  for (double x : opt.lambdas)
+    if (!(x > 0 && x <= 10))
+      throw Error("lambda " + std::to_string(x) + " is out of range (0, 10]");
+  for (const std::string& p : opt.presets)
+    for (Preset& q : load_ladder_entry(p, opt.epochs, opt.lambdas)) l.presets.push_back(q);
+  l.settings = opt.anchor_settings;
+  if (l.settings.preset.empty()) l.settings.preset = l.anchor->default_preset;
+  if (l.settings.keyint <= 0)
+    l.settings.keyint = l.presets.front().cfg.segment_frames * l.presets.front().cfg.intra_period;
+  return l;
+}
+
+// Everything a finished point depends on: a resumed comparison must have the same.
+std::string resume_key(const CompareOptions& opt, const Ladder& l) {
+  std::string k = "frames=" + std::to_string(opt.read.max_frames) +
+                  " start=" + std::to_string(opt.read.start_frame) +
+                  " epochs=" + std::to_string(opt.epochs) + " seed=" + std::to_string(opt.seed) +
+                  " device=" + opt.device.str() + " inputs=";
+  for (const std::string& in : opt.inputs) k += in + ";";
+  k += " anchor=" + l.anchor->describe(l.settings) + " presets=";
+  for (const Preset& p : l.presets) k += p.label + ":" + config_fingerprint(p.cfg) + ";";
+  return k;
+}
+
+std::vector<Sequence> load_sequences(const CompareOptions& opt,
+                                     const std::function<void(const CompareEvent&)>& on_event) {
+  std::vector<Sequence> seqs;
+  std::set<std::string> names;
+  for (const std::string& in : opt.inputs) {
+    Sequence s = load_sequence(in, opt.read);
+    s.name = sequence_name(in);
+    for (int k = 2; names.count(s.name); ++k) s.name = sequence_name(in) + "_" + std::to_string(k);
+    names.insert(s.name);
+    CompareEvent e{CompareEvent::Loaded};
+    e.message = in + ": " + std::to_string(s.frames.size()) + " frames, " +
+                std::to_string(s.info.width) + "x" + std::to_string(s.info.height) + " as '" +
+                s.name + "'";
+    on_event(e);
+    seqs.push_back(std::move(s));
+  }
+  return seqs;
+}
+
+// Per sequence: the anchor's QPs, then nervc's presets.
+std::vector<PlannedPoint> plan_points(const std::vector<Sequence>& seqs, const Ladder& l) {
+  std::vector<PlannedPoint> plan;
+  for (size_t i = 0; i < seqs.size(); ++i) {
+    for (int qp : l.qps) {
+      PlannedPoint pp;
+      pp.seq = i;
+      pp.qp = qp;
+      pp.rd.codec = l.anchor->name;
+      pp.rd.setting = "qp" + std::to_string(qp);
+      plan.push_back(pp);
+    }
+    for (const Preset& p : l.presets) {
+      PlannedPoint pp;
+      pp.seq = i;
+      pp.nervc = true;
+      pp.preset = &p;
+      pp.units = fitting_units(p.cfg, seqs[i]);
+      pp.rd.codec = "nervc";
+      pp.rd.setting = p.label;
+      plan.push_back(pp);
+    }
+  }
+  for (PlannedPoint& pp : plan) {
+    pp.rd.sequence = seqs[pp.seq].name;
+    fill_common(pp.rd, seqs[pp.seq]);
+  }
+  return plan;
+}
+
+// The time left, from the points done so far: nervc's per unit of fitting work, the anchor's
+// per point.
+struct Eta {
+  double anchor_s = 0, nervc_s = 0, nervc_units = 0;
+  int anchors_done = 0;
+
+  void add(const PlannedPoint& pp, double seconds) {
+    if (pp.nervc) {
+      nervc_s += seconds;
+      nervc_units += pp.units;
+    } else {
+      anchor_s += seconds;
+      ++anchors_done;
+    }
+  }
+  // Seconds for the points from `next` on that are not done; -1 while unknown.
+  double left(const std::vector<PlannedPoint>& plan, size_t next,
+              const std::map<std::string, RdPoint>& done) const {
+    double units = 0;
+    int anchors = 0;
+    for (size_t i = next; i < plan.size(); ++i) {
+      if (done.count(plan[i].rd.key())) continue;
+      if (plan[i].nervc)
+        units += plan[i].units;
+      else
+        ++anchors;
+    }
+    if ((units > 0 && nervc_units == 0) || (anchors > 0 && anchors_done == 0)) return -1.0;
+    return (units > 0 ? units * nervc_s / nervc_units : 0) +
+           (anchors > 0 ? anchors * anchor_s / anchors_done : 0);
+  }
+};
+
 std::string qp_range(const std::vector<int>& qps) {
   auto [lo, hi] = std::minmax_element(qps.begin(), qps.end());
   if (*lo == *hi) return "QP " + std::to_string(*lo);
   return "QP " + std::to_string(*lo) + "-" + std::to_string(*hi);
+}
+
+// One RD chart per sequence (anchor and nervc); a chart that cannot be drawn is a warning.
+std::vector<std::pair<std::string, std::string>> plot_sequences(
+    const std::vector<Sequence>& seqs, const std::vector<RdPoint>& points, const Ladder& l,
+    const fs::path& dir, const std::function<void(const CompareEvent&)>& on_event) {
+  std::vector<std::pair<std::string, std::string>> plots;
+  for (const Sequence& s : seqs) {
+    RdSeries a{l.anchor->name + " (" + l.anchor->encoder + " " + l.settings.preset + ", " +
+                   qp_range(l.qps) + ")",
+               {}};
+    RdSeries t{"nervc (presets " +
+                   [&] {
+                     std::string names;
+                     for (const Preset& p : l.presets)
+                       names += (names.empty() ? "" : ", ") + p.label;
+                     return names;
+                   }() +
+                   ")",
+               {}};
+    for (const RdPoint& p : points) {
+      if (p.sequence != s.name || !p.ok()) continue;
+      (p.codec == "nervc" ? t : a).points.push_back(&p);
+    }
+    std::vector<RdSeries> series;
+    for (RdSeries* r : {&a, &t})
+      if (!r->points.empty()) series.push_back(*r);
+    if (series.empty()) continue;  // every point of this sequence failed: nothing to draw
+    std::string png = (dir / ("rd_" + s.name + ".png")).string();
+    std::string title = s.name + ": " + std::to_string(s.info.width) + "x" +
+                        std::to_string(s.info.height) + ", " + std::to_string(s.frames.size()) +
+                        " frames";
+    try {
+      plot_rd(png, title, series);
+      plots.emplace_back(s.name, png);
+    } catch (const Error& e) {  // the numbers are in; a missing picture is not worth losing them
+      CompareEvent w{CompareEvent::Warning};
+      w.message = e.what();
+      on_event(w);
+    }
+  }
+  return plots;
 }
 
 }  // namespace
@@ -176,87 +343,20 @@ std::string default_lambdas_text() {
 
 std::vector<RdPoint> run_compare(const CompareOptions& opt,
                                  const std::function<void(const CompareEvent&)>& on_event) {
-  // Everything that can be wrong with the options is found before hours of work start.
-  if (opt.inputs.empty()) throw Error("compare needs at least one input");
-  if (opt.presets.empty()) throw Error("compare needs at least one nervc preset (--presets)");
-  const Anchor& anchor = find_anchor(opt.anchor);
-  std::vector<int> qps = opt.qps.empty() ? anchor.default_qps : opt.qps;
-  int max_qp = anchor.name == "svtav1" ? 63 : 51;
-  for (int q : qps)
-    if (q < 0 || q > max_qp)
-      throw Error("QP " + std::to_string(q) + " is out of range for " + anchor.name + " (0-" +
-                  std::to_string(max_qp) + ")");
-  std::vector<Preset> presets;
-  for (double l : opt.lambdas)
-    if (!(l > 0 && l <= 10))
-      throw Error("lambda " + std::to_string(l) + " is out of range (0, 10]");
-  for (const std::string& p : opt.presets)
-    for (Preset& q : load_ladder_entry(p, opt.epochs, opt.lambdas)) presets.push_back(q);
-  AnchorSettings as = opt.anchor_settings;
-  if (as.preset.empty()) as.preset = anchor.default_preset;
-  if (as.keyint <= 0)
-    as.keyint = presets.front().cfg.segment_frames * presets.front().cfg.intra_period;
+  const Ladder ladder = checked_ladder(opt);
+  const Anchor& anchor = *ladder.anchor;
+  const AnchorSettings& as = ladder.settings;
+  const std::vector<int>& qps = ladder.qps;
+  const std::vector<Preset>& presets = ladder.presets;
   std::string gnuplot = gnuplot_version();
 
   fs::path dir(opt.out_dir);
   const std::string json_path = (dir / "results.json").string();
-  std::string resume_key =
-      "frames=" + std::to_string(opt.read.max_frames) +
-      " start=" + std::to_string(opt.read.start_frame) + " epochs=" + std::to_string(opt.epochs) +
-      " seed=" + std::to_string(opt.seed) + " device=" + opt.device.str() + " inputs=" +
-      [&] {
-        std::string s;
-        for (const std::string& in : opt.inputs) s += in + ";";
-        return s;
-      }() +
-      " anchor=" + anchor.describe(as) + " presets=" + [&] {
-        std::string s;
-        for (const Preset& p : presets) s += p.label + ":" + config_fingerprint(p.cfg) + ";";
-        return s;
-      }();
-  std::map<std::string, RdPoint> done = finished_points(opt.out_dir, opt.resume, resume_key);
-
-  std::vector<Sequence> seqs;
-  std::set<std::string> names;
-  for (const std::string& in : opt.inputs) {
-    Sequence s = load_sequence(in, opt.read);
-    s.name = sequence_name(in);
-    for (int k = 2; names.count(s.name); ++k) s.name = sequence_name(in) + "_" + std::to_string(k);
-    names.insert(s.name);
-    CompareEvent e{CompareEvent::Loaded};
-    e.message = in + ": " + std::to_string(s.frames.size()) + " frames, " +
-                std::to_string(s.info.width) + "x" + std::to_string(s.info.height) + " as '" +
-                s.name + "'";
-    on_event(e);
-    seqs.push_back(std::move(s));
-  }
+  const std::string key = resume_key(opt, ladder);
+  std::map<std::string, RdPoint> done = finished_points(opt.out_dir, opt.resume, key);
+  std::vector<Sequence> seqs = load_sequences(opt, on_event);
   fs::create_directories(dir / "streams");
-
-  std::vector<PlannedPoint> plan;
-  for (size_t i = 0; i < seqs.size(); ++i) {
-    for (int qp : qps) {
-      PlannedPoint pp;
-      pp.seq = i;
-      pp.qp = qp;
-      pp.rd.codec = anchor.name;
-      pp.rd.setting = "qp" + std::to_string(qp);
-      plan.push_back(pp);
-    }
-    for (const Preset& p : presets) {
-      PlannedPoint pp;
-      pp.seq = i;
-      pp.nervc = true;
-      pp.preset = &p;
-      pp.units = fitting_units(p.cfg, seqs[i]);
-      pp.rd.codec = "nervc";
-      pp.rd.setting = p.label;
-      plan.push_back(pp);
-    }
-  }
-  for (PlannedPoint& pp : plan) {
-    pp.rd.sequence = seqs[pp.seq].name;
-    fill_common(pp.rd, seqs[pp.seq]);
-  }
+  std::vector<PlannedPoint> plan = plan_points(seqs, ladder);
 
   // results.csv is rewritten with the points kept from before, then grows a line per point.
   {
@@ -303,9 +403,8 @@ std::vector<RdPoint> run_compare(const CompareOptions& opt,
 
   std::vector<RdPoint> points;
   auto write_json = [&] {
-    nlohmann::json j = {{"tool", "nervc compare"},  {"created", now_iso()},
-                        {"resume_key", resume_key}, {"settings", settings},
-                        {"versions", versions},     {"machine", machine}};
+    nlohmann::json j = {{"tool", "nervc compare"}, {"created", now_iso()}, {"resume_key", key},
+                        {"settings", settings},    {"versions", versions}, {"machine", machine}};
     j["points"] = nlohmann::json::array();
     for (const RdPoint& p : points) j["points"].push_back(to_json(p));
     j["bd"] = nlohmann::json::array();
@@ -314,37 +413,14 @@ std::vector<RdPoint> run_compare(const CompareOptions& opt,
     return j;
   };
 
-  double anchor_s = 0, nervc_s = 0, nervc_units = 0;
-  int anchors_done = 0;
-  auto eta = [&](size_t next) {
-    double left_units = 0;
-    int left_anchors = 0;
-    for (size_t i = next; i < plan.size(); ++i) {
-      if (done.count(plan[i].rd.key())) continue;
-      if (plan[i].nervc)
-        left_units += plan[i].units;
-      else
-        ++left_anchors;
-    }
-    if ((left_units > 0 && nervc_units == 0) || (left_anchors > 0 && anchors_done == 0))
-      return -1.0;
-    return (left_units > 0 ? left_units * nervc_s / nervc_units : 0) +
-           (left_anchors > 0 ? left_anchors * anchor_s / anchors_done : 0);
-  };
-
+  Eta eta;
   for (size_t i = 0; i < plan.size(); ++i) {
     PlannedPoint& pp = plan[i];
     CompareEvent e = CompareEvent::about(CompareEvent::PointStart, i, plan.size(), &pp.rd);
     auto it = done.find(pp.rd.key());
     if (it != done.end()) {
       points.push_back(it->second);
-      if (pp.nervc) {  // its time still informs the ETA of the points left
-        nervc_s += it->second.encode_s + it->second.decode_s;
-        nervc_units += pp.units;
-      } else {
-        anchor_s += it->second.encode_s + it->second.decode_s;
-        ++anchors_done;
-      }
+      eta.add(pp, it->second.encode_s + it->second.decode_s);  // informs the ETA of the rest
       e.kind = CompareEvent::Skipped;
       e.rd = &points.back();
       on_event(e);
@@ -371,55 +447,18 @@ std::vector<RdPoint> run_compare(const CompareOptions& opt,
     } catch (const std::exception& ex) {
       pp.rd.status = std::string("failed: ") + ex.what();
     }
-    if (pp.nervc) {
-      nervc_s += since(t0);
-      nervc_units += pp.units;
-    } else {
-      anchor_s += since(t0);
-      ++anchors_done;
-    }
+    eta.add(pp, since(t0));
     points.push_back(pp.rd);
     append_result(opt.out_dir, pp.rd);
     write_json();
     CompareEvent d = CompareEvent::about(CompareEvent::PointDone, i, plan.size(), &points.back());
-    d.eta_s = eta(i + 1);
+    d.eta_s = eta.left(plan, i + 1, done);
     on_event(d);
   }
 
   nlohmann::json results = write_json();
-  std::vector<std::pair<std::string, std::string>> plots;
-  for (const Sequence& s : seqs) {
-    RdSeries a{anchor.name + " (" + anchor.encoder + " " + as.preset + ", " + qp_range(qps) + ")",
-               {}};
-    RdSeries t{"nervc (presets " +
-                   [&] {
-                     std::string l;
-                     for (const Preset& p : presets) l += (l.empty() ? "" : ", ") + p.label;
-                     return l;
-                   }() +
-                   ")",
-               {}};
-    for (const RdPoint& p : points) {
-      if (p.sequence != s.name || !p.ok()) continue;
-      (p.codec == "nervc" ? t : a).points.push_back(&p);
-    }
-    std::vector<RdSeries> series;
-    for (RdSeries* r : {&a, &t})
-      if (!r->points.empty()) series.push_back(*r);
-    if (series.empty()) continue;  // every point of this sequence failed: nothing to draw
-    std::string png = (dir / ("rd_" + s.name + ".png")).string();
-    std::string title = s.name + ": " + std::to_string(s.info.width) + "x" +
-                        std::to_string(s.info.height) + ", " + std::to_string(s.frames.size()) +
-                        " frames";
-    try {
-      plot_rd(png, title, series);
-      plots.emplace_back(s.name, png);
-    } catch (const Error& e) {  // the numbers are in; a missing picture is not worth losing them
-      CompareEvent w{CompareEvent::Warning};
-      w.message = e.what();
-      on_event(w);
-    }
-  }
+  std::vector<std::pair<std::string, std::string>> plots =
+      plot_sequences(seqs, points, ladder, dir, on_event);
   write_report_html((dir / "report.html").string(), results, plots);
   CompareEvent f{CompareEvent::Finished};
   f.message = opt.out_dir;
