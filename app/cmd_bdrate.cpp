@@ -3,9 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
+#include "base/error.h"
 #include "eval/bd_rate.h"
 #include "eval/csv.h"
-#include "io/error.h"
 
 namespace nerv::app {
 namespace {

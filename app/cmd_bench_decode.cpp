@@ -7,8 +7,8 @@
 
 #include "app/commands.h"
 #include "app/compute_options.h"
+#include "base/error.h"
 #include "codec/segment_decoder.h"
-#include "io/error.h"
 #include "models/graphed_step.h"
 #include "models/runtime.h"
 

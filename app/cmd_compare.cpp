@@ -8,11 +8,11 @@
 #include "app/commands.h"
 #include "app/compute_options.h"
 #include "app/progress.h"
+#include "base/error.h"
 #include "eval/bd_table.h"
 #include "eval/compare.h"
 #include "eval/image_anchor.h"
 #include "eval/image_compare.h"
-#include "io/error.h"
 
 namespace nerv::app {
 namespace {

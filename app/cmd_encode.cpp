@@ -7,8 +7,8 @@
 #include "app/compute_options.h"
 #include "app/progress.h"
 #include "app/report_json.h"
+#include "base/error.h"
 #include "codec/encoder.h"
-#include "io/error.h"
 #include "io/temp_output.h"
 #include "models/graphed_step.h"
 

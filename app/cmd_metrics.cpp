@@ -5,7 +5,7 @@
 
 #include "app/commands.h"
 #include "app/report_json.h"
-#include "io/error.h"
+#include "base/error.h"
 #include "io/metrics.h"
 
 namespace nerv::app {

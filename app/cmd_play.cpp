@@ -6,7 +6,7 @@
 #include "app/commands.h"
 #include "app/compute_options.h"
 #include "app/output_options.h"
-#include "io/error.h"
+#include "base/error.h"
 #include "player/player.h"
 #include "player/window.h"
 

@@ -4,8 +4,8 @@
 
 #include <cstring>
 
+#include "base/error.h"
 #include "codec/byte_io.h"
-#include "io/error.h"
 
 namespace nerv {
 namespace {

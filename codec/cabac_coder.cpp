@@ -2,9 +2,9 @@
 #include <cstdlib>
 #include <string>
 
+#include "base/error.h"
 #include "codec/bin_coder.h"
 #include "codec/symbol_coders.h"
-#include "io/error.h"
 
 namespace nerv {
 namespace {

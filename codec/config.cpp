@@ -5,9 +5,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/error.h"
+#include "base/json_fields.h"
 #include "codec/presets.h"
-#include "io/error.h"
-#include "models/json_fields.h"
 #include "models/model.h"
 
 namespace nerv {

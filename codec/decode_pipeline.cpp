@@ -2,8 +2,8 @@
 
 #include <chrono>
 
+#include "base/error.h"
 #include "codec/segment_decoder.h"
-#include "io/error.h"
 #include "io/read_cancel.h"
 
 namespace nerv {

@@ -9,10 +9,10 @@
 #include <memory>
 #include <mutex>
 
+#include "base/error.h"
 #include "codec/bitstream.h"
 #include "codec/encode_checkpoint.h"
 #include "codec/segment_decoder.h"
-#include "io/error.h"
 #include "io/file_sink.h"
 
 namespace nerv {

@@ -1,9 +1,9 @@
 #include "codec/family.h"
 
+#include "base/error.h"
 #include "codec/grid_codec.h"
 #include "codec/hnerv_decoder.h"
 #include "codec/hnerv_encoder.h"
-#include "io/error.h"
 
 namespace nerv {
 namespace {

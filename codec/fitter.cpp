@@ -4,9 +4,9 @@
 
 #include <cmath>
 
+#include "base/error.h"
 #include "codec/flat_adam.h"
 #include "codec/loss.h"
-#include "io/error.h"
 #include "models/graphed_step.h"
 #include "models/runtime.h"
 

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "base/error.h"
+#include "base/json_fields.h"
 #include "codec/frame_tensors.h"
 #include "codec/laplace_coder.h"
 #include "codec/latent_proxy.h"
@@ -15,8 +17,6 @@
 #include "codec/quant.h"
 #include "codec/range_coder.h"
 #include "codec/symbol_coders.h"
-#include "io/error.h"
-#include "models/json_fields.h"
 
 namespace nerv {
 namespace {

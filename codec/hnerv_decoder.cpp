@@ -1,7 +1,7 @@
 #include "codec/hnerv_decoder.h"
 
+#include "base/error.h"
 #include "codec/frame_tensors.h"
-#include "io/error.h"
 
 namespace nerv {
 

@@ -1,9 +1,9 @@
 #include "codec/hnerv_encoder.h"
 
+#include "base/error.h"
 #include "codec/fitter.h"
 #include "codec/frame_tensors.h"
 #include "codec/hnerv_decoder.h"
-#include "io/error.h"
 
 namespace nerv {
 

@@ -6,9 +6,9 @@
 #include <map>
 #include <string>
 
+#include "base/error.h"
 #include "codec/byte_io.h"
 #include "codec/symbol_coders.h"
-#include "io/error.h"
 
 namespace nerv {
 namespace {

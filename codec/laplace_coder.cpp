@@ -4,7 +4,7 @@
 #include <cmath>
 #include <string>
 
-#include "io/error.h"
+#include "base/error.h"
 
 namespace nerv {
 namespace {

@@ -1,6 +1,6 @@
 #include "codec/range_coder.h"
 
-#include "io/error.h"
+#include "base/error.h"
 
 namespace nerv {
 namespace {

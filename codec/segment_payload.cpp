@@ -2,9 +2,9 @@
 
 #include <cmath>
 
+#include "base/error.h"
 #include "codec/byte_io.h"
 #include "codec/symbol_coders.h"
-#include "io/error.h"
 
 namespace nerv {
 namespace {

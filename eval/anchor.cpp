@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "base/error.h"
 #include "io/elementary.h"
-#include "io/error.h"
 
 namespace nerv {
 namespace {

@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "base/error.h"
 #include "codec/decoder.h"
 #include "codec/family.h"
 #include "eval/bd_table.h"
@@ -20,7 +21,6 @@
 #include "eval/rd_plot.h"
 #include "eval/report_html.h"
 #include "io/elementary.h"
-#include "io/error.h"
 #include "io/memory_reader.h"
 #include "io/metrics.h"
 #include "io/temp_output.h"

@@ -6,9 +6,9 @@
 #include <fstream>
 #include <thread>
 
+#include "base/error.h"
 #include "codec/family.h"
 #include "eval/csv.h"
-#include "io/error.h"
 #include "io/temp_output.h"
 
 namespace nerv {

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "io/error.h"
+#include "base/error.h"
 
 namespace nerv {
 namespace {

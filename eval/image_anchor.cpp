@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "base/error.h"
 #include "io/elementary.h"
-#include "io/error.h"
 
 // jpeglib.h needs size_t and FILE declared first.
 #include <jpeglib.h>

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "io/error.h"
+#include "base/error.h"
 #include "io/temp_output.h"
 
 namespace nerv {

@@ -11,7 +11,7 @@ extern "C" {
 #include <libavutil/base64.h>
 }
 
-#include "io/error.h"
+#include "base/error.h"
 #include "io/temp_output.h"
 
 namespace nerv {

@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "base/error.h"
 #include "codec/config.h"
 #include "codec/family.h"
-#include "io/error.h"
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   torch::set_num_threads(1);

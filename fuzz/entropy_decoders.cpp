@@ -11,12 +11,12 @@
 #include <array>
 #include <cstdlib>
 
+#include "base/error.h"
 #include "codec/byte_io.h"
 #include "codec/grid_codec.h"
 #include "codec/laplace_coder.h"
 #include "codec/segment_payload.h"
 #include "codec/symbol_coders.h"
-#include "io/error.h"
 
 namespace {
 

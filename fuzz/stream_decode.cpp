@@ -6,10 +6,10 @@
 // legitimate large stream needs memory and time in proportion, which is not a finding.
 #include <torch/torch.h>
 
+#include "base/error.h"
 #include "codec/bitstream.h"
 #include "codec/decoder.h"
 #include "fuzz/fuzz_util.h"
-#include "io/error.h"
 
 NERV_FUZZ_CRC_FIXING_MUTATOR
 

@@ -4,9 +4,9 @@
 // path (index or scan, seek, read) as `play` does.
 // Every problem must surface as a nerv::Error; anything else (a crash, a sanitizer report, a
 // foreign exception, an allocation over -rss_limit_mb, a hang) is a finding.
+#include "base/error.h"
 #include "codec/bitstream.h"
 #include "fuzz/fuzz_util.h"
-#include "io/error.h"
 
 NERV_FUZZ_CRC_FIXING_MUTATOR
 

@@ -11,7 +11,7 @@ extern "C" {
 #include <cstring>
 #include <memory>
 
-#include "io/error.h"
+#include "base/error.h"
 #include "io/ffmpeg_util.h"
 #include "io/sws_bridge.h"
 

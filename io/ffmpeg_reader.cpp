@@ -13,7 +13,7 @@ extern "C" {
 #include <libswscale/swscale.h>
 }
 
-#include "io/error.h"
+#include "base/error.h"
 #include "io/ffmpeg_util.h"
 #include "io/sws_bridge.h"
 #include "io/video_reader.h"

@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "io/error.h"
+#include "base/error.h"
 
 namespace nerv {
 

@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "io/error.h"
+#include "base/error.h"
 #include "io/read_cancel.h"
 
 #if NERV_HAVE_FFMPEG

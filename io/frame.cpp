@@ -1,6 +1,6 @@
 #include "io/frame.h"
 
-#include "io/error.h"
+#include "base/error.h"
 
 namespace nerv {
 

@@ -3,7 +3,7 @@
 #pragma once
 #include <vector>
 
-#include "io/error.h"
+#include "base/error.h"
 #include "io/video_reader.h"
 
 namespace nerv {

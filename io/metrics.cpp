@@ -11,7 +11,7 @@ namespace nerv {
 class Converter {};  // nothing to convert with: RGB PSNR is not reported
 }  // namespace nerv
 #endif
-#include "io/error.h"
+#include "base/error.h"
 
 namespace nerv {
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <vector>
 
-#include "io/error.h"
+#include "base/error.h"
 #include "io/metrics.h"
 
 namespace nerv {

@@ -2,7 +2,7 @@
 #include <cstdio>
 #include <string>
 
-#include "io/error.h"
+#include "base/error.h"
 #include "io/video_reader.h"
 
 namespace nerv {

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "io/error.h"
+#include "base/error.h"
 
 namespace nerv {
 

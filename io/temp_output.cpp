@@ -10,7 +10,7 @@
 #include <cstring>
 #include <fstream>
 
-#include "io/error.h"
+#include "base/error.h"
 
 namespace nerv {
 namespace {

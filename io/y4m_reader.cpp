@@ -5,7 +5,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "io/error.h"
+#include "base/error.h"
 #include "io/file_source.h"
 #include "io/y4m.h"
 

@@ -1,7 +1,7 @@
 // A native YUV4MPEG2 writer (4:2:0), for builds without FFmpeg.
 #include <string>
 
-#include "io/error.h"
+#include "base/error.h"
 #include "io/file_sink.h"
 #include "io/y4m.h"
 

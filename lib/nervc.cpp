@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "base/error.h"
 #include "codec/config.h"
 #include "codec/decode_pipeline.h"
 #include "codec/encoder.h"
 #include "codec/family.h"
-#include "io/error.h"
 #include "io/video_reader.h"
 #include "models/runtime.h"
 

@@ -1,7 +1,7 @@
 #include "models/hnerv.h"
 
-#include "io/error.h"
-#include "models/json_fields.h"
+#include "base/error.h"
+#include "base/json_fields.h"
 
 namespace nerv {
 namespace {

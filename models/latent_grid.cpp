@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "io/error.h"
+#include "base/error.h"
+#include "base/json_fields.h"
 #include "models/arm_rate.h"
-#include "models/json_fields.h"
 
 namespace nerv {
 

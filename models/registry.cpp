@@ -1,6 +1,6 @@
 // The architectures nervc knows, by the "arch" key of a model config. A new architecture is a
 // file in models/ plus a line in each function here.
-#include "io/error.h"
+#include "base/error.h"
 #include "models/hnerv.h"
 #include "models/latent_grid.h"
 #include "models/model.h"

@@ -6,7 +6,7 @@
 #include <atomic>
 #include <thread>
 
-#include "io/error.h"
+#include "base/error.h"
 
 namespace nerv {
 

@@ -1,5 +1,5 @@
 // Builds without OpenCV or FFmpeg: playback is headless only.
-#include "io/error.h"
+#include "base/error.h"
 #include "player/window.h"
 
 namespace nerv {

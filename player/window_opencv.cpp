@@ -10,8 +10,8 @@
 #include <opencv2/imgproc.hpp>
 #include <string>
 
+#include "base/error.h"
 #include "io/convert.h"
-#include "io/error.h"
 #include "player/window.h"
 
 namespace nerv {

@@ -4,7 +4,7 @@
 
 #include <fstream>
 
-#include "io/error.h"
+#include "base/error.h"
 #include "tests/test_util.h"
 
 namespace nerv {

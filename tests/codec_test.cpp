@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "base/error.h"
 #include "codec/bitstream.h"
 #include "codec/config.h"
 #include "codec/decoder.h"
@@ -16,7 +17,6 @@
 #include "codec/fitter.h"
 #include "codec/segment_decoder.h"
 #include "codec/symbol_coders.h"
-#include "io/error.h"
 #include "io/metrics.h"
 #include "tests/test_util.h"
 

@@ -10,11 +10,11 @@
 #include <set>
 #include <string>
 
+#include "base/error.h"
 #include "codec/byte_io.h"
 #include "codec/quant.h"
 #include "codec/segment_payload.h"
 #include "codec/symbol_coders.h"
-#include "io/error.h"
 #include "tests/test_util.h"
 
 namespace nerv {

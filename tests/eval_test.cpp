@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "base/error.h"
 #include "eval/anchor.h"
 #include "eval/bd_rate.h"
 #include "eval/bd_table.h"
@@ -13,7 +14,6 @@
 #include "eval/image_anchor.h"
 #include "eval/results.h"
 #include "io/elementary.h"
-#include "io/error.h"
 #include "io/metrics.h"
 #include "io/video_reader.h"
 

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <random>
 
+#include "base/error.h"
 #include "codec/bitstream.h"
 #include "codec/config.h"
 #include "codec/encoder.h"
@@ -14,7 +15,6 @@
 #include "codec/laplace_coder.h"
 #include "codec/latent_proxy.h"
 #include "codec/segment_decoder.h"
-#include "io/error.h"
 #include "models/latent_grid.h"
 #include "tests/test_util.h"
 

@@ -6,11 +6,11 @@
 // scale, -pix_fmt rgba64be / gray).
 #include <fstream>
 
+#include "base/error.h"
 #include "codec/bitstream.h"
 #include "codec/config.h"
 #include "codec/decoder.h"
 #include "codec/encoder.h"
-#include "io/error.h"
 #include "io/metrics.h"
 #include "io/video_writer.h"
 #include "tests/test_util.h"

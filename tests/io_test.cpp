@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "io/error.h"
+#include "base/error.h"
 #include "io/metrics.h"
 #include "io/video_writer.h"
 #include "tests/test_util.h"

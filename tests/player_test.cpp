@@ -8,12 +8,12 @@
 #include <fstream>
 #include <thread>
 
+#include "base/error.h"
 #include "codec/bitstream.h"
 #include "codec/config.h"
 #include "codec/decode_pipeline.h"
 #include "codec/decoder.h"
 #include "codec/encoder.h"
-#include "io/error.h"
 #include "player/pacer.h"
 #include "tests/test_util.h"
 

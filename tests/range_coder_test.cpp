@@ -11,8 +11,8 @@
 #include <random>
 #include <string>
 
+#include "base/error.h"
 #include "codec/laplace_coder.h"
-#include "io/error.h"
 
 namespace nerv {
 namespace {

@@ -1,7 +1,7 @@
 // The native Y4M reader and writer (the video I/O of builds without FFmpeg).
 #include "io/y4m.h"
 
-#include "io/error.h"
+#include "base/error.h"
 #include "tests/test_util.h"
 
 namespace nerv {

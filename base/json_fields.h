@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "io/error.h"
+#include "base/error.h"
 
 namespace nerv {
 
