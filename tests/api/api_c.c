@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
   FILE *out, *in = NULL;
   unsigned char* mem = NULL;
   size_t size = 0;
-  int p, y;
+  int p, y, rc = 1;
   if (argc == 3 && strcmp(argv[1], "errors") == 0) return errors(argv[2]);
   if (argc == 3 && strcmp(argv[1], "parallel") == 0) return parallel(argv[2]);
   if (argc == 5 && strcmp(argv[1], "encode") == 0)
@@ -174,20 +174,26 @@ int main(int argc, char** argv) {
     if (!in) return 1;
     s = nerv_decoder_open_callback(&d, read_file, in, &set);
   }
-  if (s != NERV_OK) return fail("open");
-  if (nerv_decoder_info(d, &info) != NERV_OK) return fail("info");
-  printf("%dx%d %d/%d fps, %llu frames, pixel format %d, seekable %d\n", info.width, info.height,
-         info.fps_num, info.fps_den, (unsigned long long)info.frames, (int)info.pixel_format,
-         info.seekable);
-  if (argc > 4 && nerv_decoder_seek(d, strtoull(argv[4], NULL, 10)) != NERV_OK) return fail("seek");
-  out = fopen(argv[3], "wb");
-  if (!out) return 1;
-  while ((s = nerv_decoder_next(d, &fr)) == NERV_OK)
-    for (p = 0; p < fr.planes; ++p)
-      for (y = 0; y < fr.plane_height[p]; ++y)
-        fwrite(fr.data[p] + (size_t)y * fr.stride[p], 1, (size_t)fr.plane_width[p], out);
-  fclose(out);
-  nerv_decoder_close(d);
+  if (s != NERV_OK) {
+    rc = fail("open");
+  } else if (nerv_decoder_info(d, &info) != NERV_OK) {
+    rc = fail("info");
+  } else {
+    printf("%dx%d %d/%d fps, %llu frames, pixel format %d, seekable %d\n", info.width, info.height,
+           info.fps_num, info.fps_den, (unsigned long long)info.frames, (int)info.pixel_format,
+           info.seekable);
+    if (argc > 4 && nerv_decoder_seek(d, strtoull(argv[4], NULL, 10)) != NERV_OK) {
+      rc = fail("seek");
+    } else if ((out = fopen(argv[3], "wb")) != NULL) {
+      while ((s = nerv_decoder_next(d, &fr)) == NERV_OK)
+        for (p = 0; p < fr.planes; ++p)
+          for (y = 0; y < fr.plane_height[p]; ++y)
+            fwrite(fr.data[p] + (size_t)y * fr.stride[p], 1, (size_t)fr.plane_width[p], out);
+      fclose(out);
+      rc = s == NERV_END ? 0 : fail("decode");
+    }
+  }
+  nerv_decoder_close(d); /* on every path: nothing may leak */
   if (in) fclose(in);
-  return s == NERV_END ? 0 : fail("decode");
+  return rc;
 }
