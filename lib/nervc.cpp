@@ -14,6 +14,9 @@
 
 #include "base/error.h"
 #include "codec/config.h"
+#if NERV_HAVE_FFMPEG
+#include "io/convert.h"
+#endif
 #include "codec/decode_pipeline.h"
 #include "codec/encoder.h"
 #include "codec/family.h"
@@ -24,6 +27,11 @@ struct NervDecoder {
   std::vector<uint8_t> memory;  // the bytes of nerv_decoder_open_memory (outlives the pipeline)
   std::unique_ptr<nerv::DecodePipeline> pipe;
   nerv::DecodedFrame current;
+  bool rgb = false;  // frames converted to planar RGB into `converted`
+#if NERV_HAVE_FFMPEG
+  nerv::Converter converter;
+#endif
+  nerv::Frame converted;
   uint64_t skip_to = 0;  // frames before this one are dropped (after a seek)
 };
 
@@ -97,11 +105,16 @@ FILE* open_callback(size_t (*read)(void*, void*, size_t), void* opaque) {
   return f;
 }
 
-NervStatus open_with(NervDecoder** out, const std::function<void(NervDecoder&)>& open) {
+NervStatus open_with(NervDecoder** out, const NervDecoderSettings* s,
+                     const std::function<void(NervDecoder&)>& open) {
   if (!out) return invalid("null output handle");
   *out = nullptr;
   return guarded([&] {
     auto d = std::make_unique<NervDecoder>();
+    d->rgb = s && s->rgb;
+#if !NERV_HAVE_FFMPEG
+    if (d->rgb) throw nerv::Error("RGB output needs a build with FFmpeg");
+#endif
     open(*d);
     *out = d.release();
     return NERV_OK;
@@ -124,12 +137,13 @@ void nerv_default_decoder_settings(NervDecoderSettings* s) {
   if (!s) return;
   s->device = "auto";
   s->threads = 0;
+  s->rgb = 0;
 }
 
 NervStatus nerv_decoder_open_file(NervDecoder** out, const char* path,
                                   const NervDecoderSettings* settings) {
   if (!path) return invalid("null path");
-  return open_with(out, [&](NervDecoder& d) {
+  return open_with(out, settings, [&](NervDecoder& d) {
     d.pipe = std::make_unique<nerv::DecodePipeline>(path, options(settings));
   });
 }
@@ -137,7 +151,7 @@ NervStatus nerv_decoder_open_file(NervDecoder** out, const char* path,
 NervStatus nerv_decoder_open_memory(NervDecoder** out, const void* data, size_t size,
                                     const NervDecoderSettings* settings) {
   if (!data && size) return invalid("null data");
-  return open_with(out, [&](NervDecoder& d) {
+  return open_with(out, settings, [&](NervDecoder& d) {
     nerv::DecodeOptions o = options(settings);
     d.memory.assign(static_cast<const uint8_t*>(data), static_cast<const uint8_t*>(data) + size);
     // fmemopen needs a buffer of at least one byte; an empty stream is read as truncated.
@@ -152,7 +166,7 @@ NervStatus nerv_decoder_open_callback(NervDecoder** out,
                                       size_t (*read)(void* opaque, void* buf, size_t n),
                                       void* opaque, const NervDecoderSettings* settings) {
   if (!read) return invalid("null read callback");
-  return open_with(out, [&](NervDecoder& d) {
+  return open_with(out, settings, [&](NervDecoder& d) {
     nerv::DecodeOptions o = options(settings);
     d.pipe = std::make_unique<nerv::DecodePipeline>(open_callback(read, opaque), 0, "callback", o);
   });
@@ -183,7 +197,13 @@ NervStatus nerv_decoder_next(NervDecoder* d, NervFrame* frame) {
     do {
       if (!d->pipe->next(d->current)) return NERV_END;
     } while (uint64_t(d->current.frame.index) < d->skip_to);
-    const nerv::Frame& f = d->current.frame;
+#if NERV_HAVE_FFMPEG
+    if (d->rgb && d->current.frame.fmt != nerv::PixFmt::RGBP)
+      d->converter.convert(d->current.frame, nerv::PixFmt::RGBP, d->converted);
+#endif
+    const nerv::Frame& f = d->rgb && d->current.frame.fmt != nerv::PixFmt::RGBP
+                               ? d->converted
+                               : d->current.frame;
     std::memset(frame, 0, sizeof *frame);
     frame->pixel_format = f.fmt == nerv::PixFmt::RGBP   ? NERV_PIX_RGB
                           : f.fmt == nerv::PixFmt::GRAY ? NERV_PIX_GRAY

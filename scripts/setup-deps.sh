@@ -17,6 +17,7 @@ packages=(
   libgtest-dev                            # unit tests
   clang libclang-rt-14-dev llvm           # fuzzers (libFuzzer) and the sanitizer run; symbolizer
   python3 python3-numpy python3-scipy     # independent metric reference (tests/data)
+  python3-dev pybind11-dev                # the Python module (import nervc)
 )
 
 missing=()

@@ -62,6 +62,8 @@ typedef struct NervFrame {
 typedef struct NervDecoderSettings {
   const char* device; /* "auto" (a GPU when there is one), "cpu", "cuda", "cuda:N" */
   int threads; /* compute threads, process-wide (libtorch's pool); 0 leaves them as they are */
+  int rgb;     /* 1: every frame as planar RGB (R, G, B; YUV through the stream's matrix and
+                  range), whatever the stream's pixel format */
 } NervDecoderSettings;
 
 typedef struct NervDecoder NervDecoder;
