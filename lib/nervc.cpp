@@ -201,9 +201,8 @@ NervStatus nerv_decoder_next(NervDecoder* d, NervFrame* frame) {
     if (d->rgb && d->current.frame.fmt != nerv::PixFmt::RGBP)
       d->converter.convert(d->current.frame, nerv::PixFmt::RGBP, d->converted);
 #endif
-    const nerv::Frame& f = d->rgb && d->current.frame.fmt != nerv::PixFmt::RGBP
-                               ? d->converted
-                               : d->current.frame;
+    const nerv::Frame& f =
+        d->rgb && d->current.frame.fmt != nerv::PixFmt::RGBP ? d->converted : d->current.frame;
     std::memset(frame, 0, sizeof *frame);
     frame->pixel_format = f.fmt == nerv::PixFmt::RGBP   ? NERV_PIX_RGB
                           : f.fmt == nerv::PixFmt::GRAY ? NERV_PIX_GRAY
@@ -219,6 +218,23 @@ NervStatus nerv_decoder_next(NervDecoder* d, NervFrame* frame) {
     frame->index = uint64_t(f.index);
     return NERV_OK;
   });
+}
+
+NervStatus nerv_decoder_next_into(NervDecoder* d, uint8_t* const data[3], const int stride[3],
+                                  NervFrame* frame) {
+  if (!data || !stride) return invalid("null planes or strides");
+  NervStatus s = nerv_decoder_next(d, frame);
+  if (s != NERV_OK) return s;
+  for (int p = 0; p < frame->planes; ++p) {
+    if (!data[p] || stride[p] < frame->plane_width[p]) return invalid("plane too small or null");
+    for (int y = 0; y < frame->plane_height[p]; ++y)
+      std::memcpy(data[p] + size_t(y) * size_t(stride[p]),
+                  frame->data[p] + size_t(y) * size_t(frame->stride[p]),
+                  size_t(frame->plane_width[p]));
+    frame->data[p] = data[p];
+    frame->stride[p] = stride[p];
+  }
+  return NERV_OK;
 }
 
 NervStatus nerv_decoder_seek(NervDecoder* d, uint64_t frame) {
@@ -257,6 +273,7 @@ NervStatus nerv_encode_file(const char* input, const char* output,
     nerv_default_encode_settings(&d);
     const NervEncodeSettings& s = settings ? *settings : d;
     if (s.preset && s.config_path) throw nerv::Error("a preset and a config are exclusive");
+    nerv::set_ffmpeg_logging(false);  // the library does not print: errors come back as text
     auto reader = nerv::open_video_reader(input, {});
     const nerv::VideoInfo& info = reader->info();
     const bool image = nerv::is_still_image(info);

@@ -91,6 +91,11 @@ NERV_API NervStatus nerv_decoder_info(const NervDecoder* d, NervStreamInfo* info
 /* The next frame in order: NERV_OK, NERV_END after the last one, or NERV_ERROR (a damaged or
  * truncated stream: every frame before the damage has been returned). */
 NERV_API NervStatus nerv_decoder_next(NervDecoder* d, NervFrame* frame);
+/* The same into the caller's planes: plane p gets plane_height[p] rows of plane_width[p] bytes
+ * at data[p] + row * stride[p] (sizes as nerv_decoder_info implies: chroma of 4:2:0 at half
+ * width and height rounded up; grey uses plane 0 only). `frame` then points at those planes. */
+NERV_API NervStatus nerv_decoder_next_into(NervDecoder* d, uint8_t* const data[3],
+                                           const int stride[3], NervFrame* frame);
 /* Continue at `frame`: decoding restarts at the intra segment at or before it and skips ahead,
  * so that the next nerv_decoder_next() returns that frame. Files and memory only. */
 NERV_API NervStatus nerv_decoder_seek(NervDecoder* d, uint64_t frame);

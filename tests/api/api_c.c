@@ -1,5 +1,5 @@
 /* libnervc from C99, for tests/cli/api.sh:
- *   api_c file|memory|callback STREAM OUT.raw [SEEK_FRAME]
+ *   api_c file|into|memory|callback STREAM OUT.raw [SEEK_FRAME]
  * writes every frame's planes (after an optional seek) to OUT.raw, as `nervc decode -f rawvideo`
  * does;
  *   api_c errors STREAM_DIR
@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
   FILE *out, *in = NULL;
   unsigned char* mem = NULL;
   size_t size = 0;
-  int p, y, rc = 1;
+  int p, y, rc = 1, into;
   if (argc == 3 && strcmp(argv[1], "errors") == 0) return errors(argv[2]);
   if (argc == 3 && strcmp(argv[1], "parallel") == 0) return parallel(argv[2]);
   if (argc == 5 && strcmp(argv[1], "encode") == 0)
@@ -162,7 +162,8 @@ int main(int argc, char** argv) {
   nerv_default_decoder_settings(&set);
   set.device = "cpu";
   set.threads = 2;
-  if (strcmp(argv[1], "file") == 0) {
+  into = strcmp(argv[1], "into") == 0;
+  if (strcmp(argv[1], "file") == 0 || into) {
     s = nerv_decoder_open_file(&d, argv[2], &set);
   } else if (strcmp(argv[1], "memory") == 0) {
     mem = slurp(argv[2], &size);
@@ -185,11 +186,17 @@ int main(int argc, char** argv) {
     if (argc > 4 && nerv_decoder_seek(d, strtoull(argv[4], NULL, 10)) != NERV_OK) {
       rc = fail("seek");
     } else if ((out = fopen(argv[3], "wb")) != NULL) {
-      while ((s = nerv_decoder_next(d, &fr)) == NERV_OK)
+      /* "into": the caller's planes, with strides wider than the rows */
+      int st[3] = {info.width + 7, info.width + 7, info.width + 7};
+      uint8_t* buf[3];
+      for (p = 0; p < 3; ++p) buf[p] = malloc((size_t)st[p] * (size_t)info.height);
+      while ((s = into ? nerv_decoder_next_into(d, buf, st, &fr) : nerv_decoder_next(d, &fr)) ==
+             NERV_OK)
         for (p = 0; p < fr.planes; ++p)
           for (y = 0; y < fr.plane_height[p]; ++y)
             fwrite(fr.data[p] + (size_t)y * fr.stride[p], 1, (size_t)fr.plane_width[p], out);
       fclose(out);
+      for (p = 0; p < 3; ++p) free(buf[p]);
       rc = s == NERV_END ? 0 : fail("decode");
     }
   }

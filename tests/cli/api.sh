@@ -19,7 +19,7 @@ b = open(sys.argv[1], "rb").read(); n = len(b) // 3
 open(sys.argv[1], "wb").write(b[2 * n:] + b[:n] + b[n:2 * n])
 PY
   fi
-  for mode in file memory callback; do
+  for mode in file into memory callback; do
     "$api_c" $mode "$conf/$s.nerv" "$dir/$s.$mode" > /dev/null
     cmp "$dir/$s.ref" "$dir/$s.$mode"
   done
