@@ -110,20 +110,10 @@ Run add_encode(CLI::App& app) {
     opt.resume = a->resume;
     if (a->epochs) override_epochs(opt.cfg.train, a->epochs);
     if (a->batch_size) opt.cfg.train.batch_size = a->batch_size;
-    if (a->lambda > 0) {
-      if (!family_has_rate_term(opt.cfg))
-        throw Error("--lambda applies to rate-trained presets (grid), not '" + opt.cfg.name + "'");
-      opt.cfg.train.lambda = a->lambda;
-    }
+    if (a->lambda > 0) set_lambda(opt.cfg, a->lambda);
     opt.device = a->compute.parsed_device();
     int threads = a->compute.apply();
-    int64_t frames = info.frames;
-    if (frames < 0 && info.duration_s > 0 && info.fps.valid())
-      frames = int64_t(std::llround(info.duration_s * info.fps.value()));
-    if (frames > 0) frames = std::max<int64_t>(0, frames - ro.start_frame);
-    if (ro.max_frames > 0) frames = frames > 0 ? std::min(frames, ro.max_frames) : ro.max_frames;
-    if (image) frames = 1;
-    opt.expected_frames = frames;
+    opt.expected_frames = image ? 1 : expected_frames(info, ro);
     if (!a->quiet)
       std::fprintf(stderr,
                    "nervc: %s, %dx%d%s, preset %s, %d frames/segment, intra every %d, on %s "

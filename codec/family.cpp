@@ -25,6 +25,12 @@ bool family_has_rate_term(const CodecConfig& cfg) {
   return is_grid(cfg.model);
 }
 
+void set_lambda(CodecConfig& cfg, double lambda) {
+  if (!family_has_rate_term(cfg))
+    throw Error("lambda applies to rate-trained presets (grid), not '" + cfg.name + "'");
+  cfg.train.lambda = lambda;
+}
+
 double decoder_macs_per_pixel(const CodecConfig& cfg, int width, int height) {
   StreamHeader h;
   h.width = width;

@@ -70,6 +70,8 @@ void restore_module_state(torch::nn::Module& m, const std::vector<torch::Tensor>
 
 // Whether the config's family trains on distortion + lambda * rate (train.lambda applies).
 bool family_has_rate_term(const CodecConfig& cfg);
+// Sets the rate-distortion trade-off; throws for a family without a rate term.
+void set_lambda(CodecConfig& cfg, double lambda);
 // The decoder's multiply-accumulates per output pixel for frames of width x height.
 double decoder_macs_per_pixel(const CodecConfig& cfg, int width, int height);
 

@@ -1,4 +1,7 @@
 // Chooses the video I/O backend: FFmpeg when built with it, else the native Y4M reader/writer.
+#include <algorithm>
+#include <cmath>
+
 #include "io/y4m.h"
 
 namespace nerv {
@@ -21,6 +24,15 @@ bool is_still_image(const VideoInfo& info) {
 
 PixFmt still_image_format(const VideoInfo& info) {
   return info.src_grey ? PixFmt::GRAY : PixFmt::RGBP;
+}
+
+int64_t expected_frames(const VideoInfo& info, const ReadOptions& ro) {
+  int64_t frames = info.frames;
+  if (frames < 0 && info.duration_s > 0 && info.fps.valid())
+    frames = int64_t(std::llround(info.duration_s * info.fps.value()));
+  if (frames > 0) frames = std::max<int64_t>(0, frames - ro.start_frame);
+  if (ro.max_frames > 0) frames = frames > 0 ? std::min(frames, ro.max_frames) : ro.max_frames;
+  return frames;
 }
 
 std::unique_ptr<VideoReader> open_video_reader(const std::string& url, const ReadOptions& opt) {

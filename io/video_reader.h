@@ -38,6 +38,9 @@ bool is_still_image(const VideoInfo& info);
 // The frames a still image is coded from: its own samples in full chroma, RGB, or grey for one
 // plane of grey.
 PixFmt still_image_format(const VideoInfo& info);
+// How many frames reading `info` with `ro` will give, as far as the container says (from its
+// frame count or its duration); -1 when it does not say.
+int64_t expected_frames(const VideoInfo& info, const ReadOptions& ro);
 
 // FFmpeg's own log lines are silenced (nervc reports one line per error); verbose shows them.
 void set_ffmpeg_logging(bool verbose);

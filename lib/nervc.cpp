@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "codec/bitstream.h"
 #include "codec/config.h"
 #if NERV_HAVE_FFMPEG
 #include "io/convert.h"
@@ -105,6 +106,26 @@ FILE* open_callback(size_t (*read)(void*, void*, size_t), void* opaque) {
   return f;
 }
 
+NervPixelFormat api_format(nerv::PixFmt f) {
+  return f == nerv::PixFmt::RGBP   ? NERV_PIX_RGB
+         : f == nerv::PixFmt::GRAY ? NERV_PIX_GRAY
+                                   : NERV_PIX_YUV420P;
+}
+
+void fill_info(const nerv::StreamHeader& h, bool seekable, NervStreamInfo* info) {
+  std::memset(info, 0, sizeof *info);
+  info->width = h.width;
+  info->height = h.height;
+  info->fps_num = h.fps.num;
+  info->fps_den = h.fps.den;
+  info->frames = h.frame_count;
+  info->pixel_format = api_format(h.pix_fmt);
+  info->bt709 = h.matrix == nerv::ColorMatrix::BT709;
+  info->full_range = h.range == nerv::ColorRange::Full;
+  info->segment_frames = h.segment_frames;
+  info->seekable = seekable;
+}
+
 NervStatus open_with(NervDecoder** out, const NervDecoderSettings* s,
                      const std::function<void(NervDecoder&)>& open) {
   if (!out) return invalid("null output handle");
@@ -174,21 +195,17 @@ NervStatus nerv_decoder_open_callback(NervDecoder** out,
 
 NervStatus nerv_decoder_info(const NervDecoder* d, NervStreamInfo* info) {
   if (!d || !info) return invalid("null decoder or info");
-  const nerv::StreamHeader& h = d->pipe->header();
-  std::memset(info, 0, sizeof *info);
-  info->width = h.width;
-  info->height = h.height;
-  info->fps_num = h.fps.num;
-  info->fps_den = h.fps.den;
-  info->frames = h.frame_count;
-  info->pixel_format = h.pix_fmt == nerv::PixFmt::RGBP   ? NERV_PIX_RGB
-                       : h.pix_fmt == nerv::PixFmt::GRAY ? NERV_PIX_GRAY
-                                                         : NERV_PIX_YUV420P;
-  info->bt709 = h.matrix == nerv::ColorMatrix::BT709;
-  info->full_range = h.range == nerv::ColorRange::Full;
-  info->segment_frames = h.segment_frames;
-  info->seekable = d->pipe->seekable();
+  fill_info(d->pipe->header(), d->pipe->seekable(), info);
   return NERV_OK;
+}
+
+NervStatus nerv_probe_file(const char* path, NervStreamInfo* info) {
+  if (!path || !info) return invalid("null path or info");
+  return guarded([&] {
+    nerv::BitstreamReader r(path);  // the stream header only: nothing is decoded
+    fill_info(r.header(), r.seekable(), info);
+    return NERV_OK;
+  });
 }
 
 NervStatus nerv_decoder_next(NervDecoder* d, NervFrame* frame) {
@@ -197,16 +214,16 @@ NervStatus nerv_decoder_next(NervDecoder* d, NervFrame* frame) {
     do {
       if (!d->pipe->next(d->current)) return NERV_END;
     } while (uint64_t(d->current.frame.index) < d->skip_to);
+    const nerv::Frame* fp = &d->current.frame;
 #if NERV_HAVE_FFMPEG
-    if (d->rgb && d->current.frame.fmt != nerv::PixFmt::RGBP)
-      d->converter.convert(d->current.frame, nerv::PixFmt::RGBP, d->converted);
+    if (d->rgb && fp->fmt != nerv::PixFmt::RGBP) {
+      d->converter.convert(*fp, nerv::PixFmt::RGBP, d->converted);
+      fp = &d->converted;
+    }
 #endif
-    const nerv::Frame& f =
-        d->rgb && d->current.frame.fmt != nerv::PixFmt::RGBP ? d->converted : d->current.frame;
+    const nerv::Frame& f = *fp;
     std::memset(frame, 0, sizeof *frame);
-    frame->pixel_format = f.fmt == nerv::PixFmt::RGBP   ? NERV_PIX_RGB
-                          : f.fmt == nerv::PixFmt::GRAY ? NERV_PIX_GRAY
-                                                        : NERV_PIX_YUV420P;
+    frame->pixel_format = api_format(f.fmt);
     frame->width = f.width;
     frame->height = f.height;
     frame->planes = f.plane_count();
@@ -244,10 +261,10 @@ NervStatus nerv_decoder_seek(NervDecoder* d, uint64_t frame) {
     if (h.frame_count && frame >= h.frame_count)
       throw nerv::Error("frame " + std::to_string(frame) + " is past the end (" +
                         std::to_string(h.frame_count) + " frames)");
+    if (!d->pipe->seekable()) throw nerv::Error("cannot seek in a pipe");
     const nerv::IndexEntry* at = nullptr;
     for (const nerv::IndexEntry& e : d->pipe->intra_segments())
       if (e.first_frame <= frame) at = &e;
-    if (!d->pipe->seekable()) throw nerv::Error("cannot seek in a pipe");
     if (!at) throw nerv::Error("no intra segment at or before frame " + std::to_string(frame));
     d->pipe->seek(*at);
     d->skip_to = frame;
@@ -283,17 +300,12 @@ NervStatus nerv_encode_file(const char* input, const char* output,
                             : nerv::load_preset(s.preset ? s.preset
                                                 : image  ? "image"
                                                          : "grid");
-    if (s.lambda > 0) {
-      if (!nerv::family_has_rate_term(opt.cfg))
-        throw nerv::Error("lambda applies to rate-trained presets (grid), not '" + opt.cfg.name +
-                          "'");
-      opt.cfg.train.lambda = s.lambda;
-    }
+    if (s.lambda > 0) nerv::set_lambda(opt.cfg, s.lambda);
     if (s.epochs > 0) nerv::override_epochs(opt.cfg.train, s.epochs);
     opt.seed = s.seed;
     opt.device = compute(s.device, s.threads);
     opt.resumable = false;  // a failure or a cancel leaves nothing behind
-    opt.expected_frames = image ? 1 : info.frames;
+    opt.expected_frames = image ? 1 : nerv::expected_frames(info, {});  // as nervc encode
     nerv::EncodeReport r =
         nerv::encode_video(*reader, output, opt, [&](const nerv::EncodeEvent& e) {
           if (!s.progress || e.kind != nerv::EncodeEvent::Progress) return;

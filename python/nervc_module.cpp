@@ -49,8 +49,7 @@ py::array_t<uint8_t> plane(const NervFrame& f, int p) {
 
 class Decoder {
  public:
-  Decoder(const std::string& path, const std::string& device, int threads, bool rgb)
-      : rgb_(rgb) {
+  Decoder(const std::string& path, const std::string& device, int threads, bool rgb) : rgb_(rgb) {
     NervDecoderSettings s;
     nerv_default_decoder_settings(&s);
     s.device = device.c_str();
@@ -110,8 +109,9 @@ PYBIND11_MODULE(nervc, m) {
   m.def(
       "info",
       [](const std::string& path) {
-        Decoder d(path, "cpu", 0, false);
-        return d.info();
+        NervStreamInfo i;
+        check(nerv_probe_file(path.c_str(), &i));
+        return info_dict(i);
       },
       py::arg("path"), "The stream header: size, fps, frames, pixel format, ...");
 

@@ -88,6 +88,8 @@ NERV_API NervStatus nerv_decoder_open_callback(NervDecoder** out,
                                                void* opaque, const NervDecoderSettings* settings);
 
 NERV_API NervStatus nerv_decoder_info(const NervDecoder* d, NervStreamInfo* info);
+/* The stream info of a file without opening a decoder: only its header is read. */
+NERV_API NervStatus nerv_probe_file(const char* path, NervStreamInfo* info);
 /* The next frame in order: NERV_OK, NERV_END after the last one, or NERV_ERROR (a damaged or
  * truncated stream: every frame before the damage has been returned). */
 NERV_API NervStatus nerv_decoder_next(NervDecoder* d, NervFrame* frame);

@@ -54,12 +54,11 @@ static int errors(const char* dir) {
   if (strchr(nerv_last_error(), '\n') || !*nerv_last_error()) return fail("one-line message");
   /* A truncated stream: the header reads, the frames end in an error, not a crash. */
   snprintf(path, sizeof path, "%s/truncated.nerv", dir);
-  if (nerv_decoder_open_file(&d, path, NULL) == NERV_OK) {
-    while ((s = nerv_decoder_next(d, &fr)) == NERV_OK) {
-    }
-    nerv_decoder_close(d);
-    if (s != NERV_ERROR || !*nerv_last_error()) return fail("truncated stream");
+  if (nerv_decoder_open_file(&d, path, NULL) != NERV_OK) return fail("truncated stream header");
+  while ((s = nerv_decoder_next(d, &fr)) == NERV_OK) {
   }
+  nerv_decoder_close(d);
+  if (s != NERV_ERROR || !strstr(nerv_last_error(), "truncated")) return fail("truncated stream");
   nerv_decoder_close(NULL);
   printf("errors ok: %s\n", nerv_last_error());
   return 0;
@@ -146,7 +145,7 @@ static int encode(const char* in, const char* out, int epochs, int cancel) {
 int main(int argc, char** argv) {
   NervDecoderSettings set;
   NervDecoder* d = NULL;
-  NervStreamInfo info;
+  NervStreamInfo info, probed;
   NervFrame fr;
   NervStatus s;
   FILE *out, *in = NULL;
@@ -179,6 +178,10 @@ int main(int argc, char** argv) {
     rc = fail("open");
   } else if (nerv_decoder_info(d, &info) != NERV_OK) {
     rc = fail("info");
+  } else if (strcmp(argv[1], "file") == 0 &&
+             (nerv_probe_file(argv[2], &probed) != NERV_OK || probed.frames != info.frames ||
+              probed.width != info.width || probed.pixel_format != info.pixel_format)) {
+    rc = fail("probe and decoder disagree");
   } else {
     printf("%dx%d %d/%d fps, %llu frames, pixel format %d, seekable %d\n", info.width, info.height,
            info.fps_num, info.fps_den, (unsigned long long)info.frames, (int)info.pixel_format,
