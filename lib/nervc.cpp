@@ -79,21 +79,36 @@ nerv::DecodeOptions options(const NervDecoderSettings* s) {
   return o;
 }
 
-// A read callback as a stdio stream (glibc's fopencookie), so the bitstream reader reads it as
-// it reads a pipe.
+// A read callback (and, for random access, a seek callback and a size) as a stdio stream
+// (glibc's fopencookie), so the bitstream reader reads it as it reads a pipe or a file.
 struct Callback {
-  size_t (*read)(void*, void*, size_t);
-  void* opaque;
+  NervIO io;
+  uint64_t pos = 0;  // where reads continue, for fseek's relative forms
 };
 
-FILE* open_callback(size_t (*read)(void*, void*, size_t), void* opaque) {
-  auto* c = new Callback{read, opaque};
+FILE* open_callback(const NervIO& io) {
+  auto* c = new Callback{io};
   cookie_io_functions_t fns{};
   fns.read = [](void* k, char* buf, size_t n) -> ssize_t {
     auto* cb = static_cast<Callback*>(k);
-    size_t got = cb->read(cb->opaque, buf, n);
-    return got > n ? -1 : ssize_t(got);
+    size_t got = cb->io.read(cb->io.opaque, buf, n);
+    if (got > n) return -1;
+    cb->pos += got;
+    return ssize_t(got);
   };
+  if (io.seek && io.size)
+    fns.seek = [](void* k, off64_t* off, int whence) {
+      auto* cb = static_cast<Callback*>(k);
+      const int64_t base = whence == SEEK_SET   ? 0
+                           : whence == SEEK_CUR ? int64_t(cb->pos)
+                                                : int64_t(cb->io.size);
+      const int64_t to = base + *off;
+      if (to < 0 || uint64_t(to) > cb->io.size || cb->io.seek(cb->io.opaque, uint64_t(to)))
+        return -1;
+      cb->pos = uint64_t(to);
+      *off = to;
+      return 0;
+    };
   fns.close = [](void* k) {
     delete static_cast<Callback*>(k);
     return 0;
@@ -186,10 +201,17 @@ NervStatus nerv_decoder_open_memory(NervDecoder** out, const void* data, size_t 
 NervStatus nerv_decoder_open_callback(NervDecoder** out,
                                       size_t (*read)(void* opaque, void* buf, size_t n),
                                       void* opaque, const NervDecoderSettings* settings) {
-  if (!read) return invalid("null read callback");
+  NervIO io{read, nullptr, 0, opaque};
+  return nerv_decoder_open_io(out, &io, settings);
+}
+
+NervStatus nerv_decoder_open_io(NervDecoder** out, const NervIO* io,
+                                const NervDecoderSettings* settings) {
+  if (!io || !io->read) return invalid("null read callback");
   return open_with(out, settings, [&](NervDecoder& d) {
     nerv::DecodeOptions o = options(settings);
-    d.pipe = std::make_unique<nerv::DecodePipeline>(open_callback(read, opaque), 0, "callback", o);
+    const uint64_t size = io->seek ? io->size : 0;  // no seek: read as a pipe
+    d.pipe = std::make_unique<nerv::DecodePipeline>(open_callback(*io), size, "callback", o);
   });
 }
 

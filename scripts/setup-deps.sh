@@ -18,6 +18,8 @@ packages=(
   clang libclang-rt-14-dev llvm           # fuzzers (libFuzzer) and the sanitizer run; symbolizer
   python3 python3-numpy python3-scipy     # independent metric reference (tests/data)
   python3-dev pybind11-dev                # the Python module (import nervc)
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev  # the GStreamer plugin (nervcdec)
+  gstreamer1.0-tools gstreamer1.0-plugins-base           # gst-launch-1.0 and videoconvert: its test
 )
 
 missing=()

@@ -87,6 +87,19 @@ NERV_API NervStatus nerv_decoder_open_callback(NervDecoder** out,
                                                size_t (*read)(void* opaque, void* buf, size_t n),
                                                void* opaque, const NervDecoderSettings* settings);
 
+/* A source with random access (a GStreamer pad, an archive member, a network object with range
+ * requests): read as for nerv_decoder_open_callback; seek moves to `offset` bytes from the start
+ * and returns 0 on success; size is the stream's length in bytes. With seek and size the decoder
+ * seeks (nerv_decoder_seek) as in a file; without them it reads like a pipe. */
+typedef struct NervIO {
+  size_t (*read)(void* opaque, void* buf, size_t n);
+  int (*seek)(void* opaque, uint64_t offset); /* may be NULL */
+  uint64_t size;                              /* 0: unknown */
+  void* opaque;
+} NervIO;
+NERV_API NervStatus nerv_decoder_open_io(NervDecoder** out, const NervIO* io,
+                                         const NervDecoderSettings* settings);
+
 NERV_API NervStatus nerv_decoder_info(const NervDecoder* d, NervStreamInfo* info);
 /* The stream info of a file without opening a decoder: only its header is read. */
 NERV_API NervStatus nerv_probe_file(const char* path, NervStreamInfo* info);

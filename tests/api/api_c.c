@@ -1,7 +1,7 @@
 /* libnervc from C99, for tests/cli/api.sh:
- *   api_c file|into|memory|callback STREAM OUT.raw [SEEK_FRAME]
+ *   api_c file|into|memory|callback|io STREAM OUT.raw [SEEK_FRAME]
  * writes every frame's planes (after an optional seek) to OUT.raw, as `nervc decode -f rawvideo`
- * does;
+ * does ("io": read and seek callbacks over the file, so seeking works);
  *   api_c errors STREAM_DIR
  * checks that bad input gives a status and a one-line message, never a crash;
  *   api_c parallel STREAM
@@ -23,6 +23,10 @@ static int fail(const char* what) {
 
 static size_t read_file(void* opaque, void* buf, size_t n) {
   return fread(buf, 1, n, (FILE*)opaque);
+}
+
+static int seek_file(void* opaque, uint64_t offset) {
+  return fseek((FILE*)opaque, (long)offset, SEEK_SET);
 }
 
 static unsigned char* slurp(const char* path, size_t* size) {
@@ -169,6 +173,17 @@ int main(int argc, char** argv) {
     if (!mem) return 1;
     s = nerv_decoder_open_memory(&d, mem, size, &set);
     free(mem); /* the decoder keeps its own copy */
+  } else if (strcmp(argv[1], "io") == 0) {
+    NervIO io;
+    in = fopen(argv[2], "rb");
+    if (!in) return 1;
+    fseek(in, 0, SEEK_END);
+    io.read = read_file;
+    io.seek = seek_file;
+    io.size = (uint64_t)ftell(in);
+    io.opaque = in;
+    fseek(in, 0, SEEK_SET);
+    s = nerv_decoder_open_io(&d, &io, &set);
   } else {
     in = fopen(argv[2], "rb");
     if (!in) return 1;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # libnervc from C: the same frames as `nervc decode` from a file, from memory and through a
-# read callback; a seek lands on the frame asked for; bad input gives statuses and messages;
+# read callback (alone, and with a seek callback: NervIO); a seek lands on the frame asked for; bad input gives statuses and messages;
 # four decoders in four threads agree; encoding with progress and cancel;
 # and, installed to a prefix, the example of docs/api.md builds with pkg-config and decodes
 # the same frames.
@@ -19,7 +19,7 @@ b = open(sys.argv[1], "rb").read(); n = len(b) // 3
 open(sys.argv[1], "wb").write(b[2 * n:] + b[:n] + b[n:2 * n])
 PY
   fi
-  for mode in file into memory callback; do
+  for mode in file into memory callback io; do
     "$api_c" $mode "$conf/$s.nerv" "$dir/$s.$mode" > /dev/null
     cmp "$dir/$s.ref" "$dir/$s.$mode"
   done
@@ -28,6 +28,8 @@ done
 "$api_c" file "$conf/grid_v1.2_64x64_6f.nerv" "$dir/seek" 4 > /dev/null
 frame=$((64 * 64 * 3 / 2))
 tail -c $((2 * frame)) "$dir/grid_v1.2_64x64_6f.ref" | cmp - "$dir/seek"
+"$api_c" io "$conf/grid_v1.2_64x64_6f.nerv" "$dir/seek-io" 4 | grep -q "seekable 1"
+cmp "$dir/seek" "$dir/seek-io"
 if "$api_c" callback "$conf/grid_v1.2_64x64_6f.nerv" "$dir/x" 4 2> "$dir/seek.log"; then exit 1; fi
 grep -q "cannot seek in a pipe" "$dir/seek.log"
 "$api_c" errors "$data"
@@ -53,4 +55,12 @@ sed -n '/^```c$/,/^```$/p' "$src/docs/api.md" | sed '1d;$d' > "$dir/example.c"
 cc -std=c99 -Wall -Werror "$dir/example.c" -o "$dir/example" $(pkg-config --cflags --libs nervc)
 LD_LIBRARY_PATH=$dir/prefix/lib "$dir/example" "$conf/grid_v1.2_64x64_6f.nerv" > "$dir/example.raw"
 cmp "$dir/grid_v1.2_64x64_6f.ref" "$dir/example.raw"
+# The installed GStreamer plugin finds the installed library by itself (its RPATH).
+plugins=$dir/prefix/lib/gstreamer-1.0
+if [ -f "$plugins/libgstnervc.so" ]; then
+  GST_PLUGIN_PATH=$plugins GST_REGISTRY=$dir/registry.bin gst-launch-1.0 -q \
+    filesrc location="$conf/grid_v1.2_64x64_6f.nerv" ! nervcdec device=cpu ! \
+    filesink location="$dir/gst.raw"
+  cmp "$dir/grid_v1.2_64x64_6f.ref" "$dir/gst.raw"
+fi
 echo "libnervc ok"
