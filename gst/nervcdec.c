@@ -26,6 +26,7 @@ struct _GstNervcDec {
   GstSegment segment;
   gboolean need_header; /* stream-start, caps and segment still to send */
   gboolean need_segment;
+  gboolean discont; /* the next buffer follows a seek or a flush */
   guint32 seqnum;   /* of the seek that made the segment (0: none) */
   guint64 position; /* pull mode: the next byte read from upstream */
 
@@ -34,6 +35,10 @@ struct _GstNervcDec {
   guint64 size;
   gboolean have_info;
   NervStreamInfo info;
+  /* A seek for the task to apply before its next frame (object lock). */
+  gboolean have_pending;
+  GstSegment pending;
+  guint32 pending_seqnum;
 
   /* Push mode (lock): bytes from upstream, end of input, flushing, the task's last result. */
   GMutex lock;
@@ -128,10 +133,14 @@ static void set_video_info(GstNervcDec* self) {
 static gboolean open_decoder(GstNervcDec* self) {
   NervDecoderSettings s;
   nerv_default_decoder_settings(&s);
-  s.device = self->device;
+  GST_OBJECT_LOCK(self);
+  gchar* device = g_strdup(self->device);
+  gint threads = self->threads;
+  GST_OBJECT_UNLOCK(self);
+  s.device = device;
   /* 0: every core, as nervc decode (the float synthesis may round differently with another
    * thread count: by at most 1 per sample, docs/bitstream.md). */
-  s.threads = self->threads ? self->threads : (int)g_get_num_processors();
+  s.threads = threads ? threads : (int)g_get_num_processors();
   NervIO io = {read_push, NULL, 0, self};
   if (self->pull) {
     io.read = read_pull;
@@ -139,7 +148,9 @@ static gboolean open_decoder(GstNervcDec* self) {
     io.size = self->size;
     self->position = 0;
   }
-  if (nerv_decoder_open_io(&self->dec, &io, &s) != NERV_OK) return FALSE;
+  NervStatus st = nerv_decoder_open_io(&self->dec, &io, &s);
+  g_free(device);
+  if (st != NERV_OK) return FALSE;
   NervStreamInfo info;
   nerv_decoder_info(self->dec, &info);
   GST_OBJECT_LOCK(self);
@@ -163,19 +174,32 @@ static void send_header(GstNervcDec* self) {
   }
 }
 
-/* The end: EOS downstream (a failure has been posted before). The task then pauses. */
+/* The end: EOS downstream (a failure has been posted before), or at the end of a segment seek
+ * SEGMENT_DONE. The task then pauses. */
 static void stop(GstNervcDec* self, GstFlowReturn why) {
   g_mutex_lock(&self->lock);
   self->srcresult = why;
   g_cond_broadcast(&self->cond);
   g_mutex_unlock(&self->lock);
-  if (why == GST_FLOW_EOS || why == GST_FLOW_NOT_LINKED || why < GST_FLOW_EOS) {
+  if (why == GST_FLOW_EOS && (self->segment.flags & GST_SEGMENT_FLAG_SEGMENT)) {
+    gint64 at = (gint64)self->segment.position;
+    GstMessage* m = gst_message_new_segment_done(GST_OBJECT(self), GST_FORMAT_TIME, at);
+    GstEvent* e = gst_event_new_segment_done(GST_FORMAT_TIME, at);
+    if (self->seqnum) {
+      gst_message_set_seqnum(m, self->seqnum);
+      gst_event_set_seqnum(e, self->seqnum);
+    }
+    gst_element_post_message(GST_ELEMENT(self), m);
+    gst_pad_push_event(self->srcpad, e);
+  } else if (why == GST_FLOW_EOS || why == GST_FLOW_NOT_LINKED || why < GST_FLOW_EOS) {
     GstEvent* e = gst_event_new_eos();
     if (self->seqnum) gst_event_set_seqnum(e, self->seqnum);
     gst_pad_push_event(self->srcpad, e);
   }
   gst_pad_pause_task(self->srcpad);
 }
+
+static void apply_pending_seek(GstNervcDec* self);
 
 static void decode_loop(gpointer data) {
   GstNervcDec* self = data;
@@ -188,6 +212,7 @@ static void decode_loop(gpointer data) {
     send_header(self);
     self->need_header = FALSE;
   }
+  apply_pending_seek(self);
   if (self->need_segment) {
     GstEvent* e = gst_event_new_segment(&self->segment);
     if (self->seqnum) gst_event_set_seqnum(e, self->seqnum);
@@ -222,15 +247,19 @@ static void decode_loop(gpointer data) {
   GstClockTime pts = frame_time(&self->info, fr.index);
   GST_BUFFER_PTS(buf) = pts;
   GST_BUFFER_DURATION(buf) = frame_time(&self->info, fr.index + 1) - pts;
+  if (self->discont) GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DISCONT);
+  self->discont = FALSE;
   GST_BUFFER_OFFSET(buf) = fr.index;
   GST_BUFFER_OFFSET_END(buf) = fr.index + 1;
   if (GST_CLOCK_TIME_IS_VALID(self->segment.stop) && pts >= self->segment.stop) {
     gst_buffer_unref(buf);
     return stop(self, GST_FLOW_EOS);
   }
+  GST_OBJECT_LOCK(self);
   self->segment.position = pts;
+  GST_OBJECT_UNLOCK(self);
   GstFlowReturn r = gst_pad_push(self->srcpad, buf);
-  if (r != GST_FLOW_OK) {
+  if (r < GST_FLOW_OK) {
     if (r == GST_FLOW_NOT_LINKED || r < GST_FLOW_EOS) GST_ELEMENT_FLOW_ERROR(self, r);
     stop(self, r);
   }
@@ -247,10 +276,10 @@ static void reset(GstNervcDec* self) {
   nerv_decoder_close(self->dec);
   self->dec = NULL;
   gst_segment_init(&self->segment, GST_FORMAT_TIME);
-  self->need_header = self->need_segment = TRUE;
+  self->need_header = self->need_segment = self->discont = TRUE;
   self->seqnum = 0;
   GST_OBJECT_LOCK(self);
-  self->have_info = FALSE;
+  self->have_info = self->have_pending = FALSE;
   GST_OBJECT_UNLOCK(self);
   g_mutex_lock(&self->lock);
   gst_adapter_clear(self->queue);
@@ -267,6 +296,35 @@ static void set_flushing(GstNervcDec* self, gboolean flushing) {
 
 /* ---- seeking (pull mode) ---- */
 
+/* In the task: a pending seek moves the decoder to the frame shown at the segment's start
+ * (decoding restarts at the intra segment before it), and the segment starts at that frame. */
+static void apply_pending_seek(GstNervcDec* self) {
+  GST_OBJECT_LOCK(self);
+  gboolean have = self->have_pending;
+  GstSegment seg = self->pending;
+  self->have_pending = FALSE;
+  GST_OBJECT_UNLOCK(self);
+  if (!have) return;
+  const NervStreamInfo* in = &self->info;
+  guint64 frame = gst_util_uint64_scale(seg.start, (guint64)in->fps_num,
+                                        (guint64)GST_SECOND * (guint64)in->fps_den);
+  if (in->frames && frame >= in->frames) frame = in->frames - 1;
+  if (nerv_decoder_seek(self->dec, frame) == NERV_OK) {
+    seg.start = seg.time = seg.position = frame_time(in, frame);
+    if (in->frames) seg.duration = frame_time(in, in->frames);
+  } else {
+    GST_ELEMENT_WARNING(self, STREAM, FAILED, ("seek failed: %s", nerv_last_error()), (NULL));
+  }
+  GST_OBJECT_LOCK(self);
+  self->segment = seg;
+  GST_OBJECT_UNLOCK(self);
+  self->seqnum = self->pending_seqnum;
+  self->need_segment = self->discont = TRUE;
+}
+
+/* The new segment is worked out here; the task applies it before its next frame. A flushing
+ * seek flushes downstream and restarts the task; a non-flushing one lets the current frame
+ * finish (in PAUSED the task waits in the sink's preroll: it must not be waited for). */
 static gboolean do_seek(GstNervcDec* self, GstEvent* event) {
   gdouble rate;
   GstFormat format;
@@ -275,56 +333,44 @@ static gboolean do_seek(GstNervcDec* self, GstEvent* event) {
   gint64 start, stop_at;
   gst_event_parse_seek(event, &rate, &format, &flags, &start_type, &start, &stop_type, &stop_at);
   GST_OBJECT_LOCK(self);
-  gboolean can = self->pull && self->have_info && self->info.seekable;
+  gboolean pull = self->pull, have = self->have_info;
   NervStreamInfo info = self->info;
+  GstSegment seg = self->segment;
   GST_OBJECT_UNLOCK(self);
-  if (!can || rate <= 0.0 || (format != GST_FORMAT_TIME && format != GST_FORMAT_DEFAULT) ||
-      start_type != GST_SEEK_TYPE_SET || start < 0) {
-    GST_DEBUG_OBJECT(self, "seek refused");
+  if (!pull || rate <= 0.0 || (have && !info.seekable)) return FALSE;
+  if (format == GST_FORMAT_DEFAULT) { /* frames */
+    if (!have) return FALSE;
+    if (start_type != GST_SEEK_TYPE_NONE && start >= 0)
+      start = (gint64)frame_time(&info, (guint64)start);
+    if (stop_type != GST_SEEK_TYPE_NONE && stop_at >= 0)
+      stop_at = (gint64)frame_time(&info, (guint64)stop_at);
+  } else if (format != GST_FORMAT_TIME) {
     return FALSE;
   }
-  /* A time maps to the frame shown at that time; DEFAULT counts frames. */
-  guint64 frame = format == GST_FORMAT_DEFAULT
-                      ? (guint64)start
-                      : gst_util_uint64_scale((guint64)start, (guint64)info.fps_num,
-                                              (guint64)GST_SECOND * (guint64)info.fps_den);
-  if (info.frames && frame >= info.frames) frame = info.frames - 1;
-  GstClockTime stop_time = GST_CLOCK_TIME_NONE;
-  if (stop_type == GST_SEEK_TYPE_SET && stop_at >= 0)
-    stop_time =
-        format == GST_FORMAT_DEFAULT ? frame_time(&info, (guint64)stop_at) : (guint64)stop_at;
-
+  if (!gst_segment_do_seek(&seg, rate, GST_FORMAT_TIME, flags, start_type, (guint64)start,
+                           stop_type, (guint64)stop_at, NULL))
+    return FALSE;
   const gboolean flush = (flags & GST_SEEK_FLAG_FLUSH) != 0;
   const guint32 seqnum = gst_event_get_seqnum(event);
   if (flush) {
     GstEvent* e = gst_event_new_flush_start();
     gst_event_set_seqnum(e, seqnum);
     gst_pad_push_event(self->srcpad, e);
-  } else {
-    gst_pad_pause_task(self->srcpad);
+    GST_PAD_STREAM_LOCK(self->srcpad); /* the task has stopped on the flush */
   }
-  GST_PAD_STREAM_LOCK(self->srcpad); /* the task is paused now */
+  GST_OBJECT_LOCK(self);
+  self->pending = seg;
+  self->have_pending = TRUE;
+  self->pending_seqnum = seqnum;
+  GST_OBJECT_UNLOCK(self);
   if (flush) {
     GstEvent* e = gst_event_new_flush_stop(TRUE);
     gst_event_set_seqnum(e, seqnum);
     gst_pad_push_event(self->srcpad, e);
   }
-  gboolean ok = nerv_decoder_seek(self->dec, frame) == NERV_OK;
-  if (ok) {
-    gst_segment_init(&self->segment, GST_FORMAT_TIME);
-    self->segment.rate = rate;
-    self->segment.start = self->segment.time = self->segment.position = frame_time(&info, frame);
-    self->segment.stop = stop_time;
-    if (info.frames) self->segment.duration = frame_time(&info, info.frames);
-    self->need_segment = TRUE;
-    self->seqnum = seqnum;
-  } else {
-    GST_WARNING_OBJECT(self, "seek to frame %" G_GUINT64_FORMAT " failed: %s", frame,
-                       nerv_last_error());
-  }
-  start_task(self);
-  GST_PAD_STREAM_UNLOCK(self->srcpad);
-  return ok;
+  if (!is_flushing(self)) start_task(self); /* again, if it had stopped at the end */
+  if (flush) GST_PAD_STREAM_UNLOCK(self->srcpad);
+  return TRUE;
 }
 
 /* ---- pads ---- */
@@ -410,12 +456,14 @@ static gboolean sink_event(GstPad* pad, GstObject* parent, GstEvent* event) {
       start_task(self);
       GST_PAD_STREAM_UNLOCK(self->srcpad);
       return TRUE;
-    case GST_EVENT_CAPS: /* ours come from the stream header */
-    case GST_EVENT_SEGMENT:
-    case GST_EVENT_STREAM_START:
-      gst_event_unref(event);
-      return TRUE;
     default:
+      /* Serialized events (ours: caps, segment, stream-start come from the stream header)
+       * would overtake the frames the task is still decoding: not forwarded. */
+      if (GST_EVENT_IS_SERIALIZED(event)) {
+        GST_DEBUG_OBJECT(self, "dropping %s from upstream", GST_EVENT_TYPE_NAME(event));
+        gst_event_unref(event);
+        return TRUE;
+      }
       return gst_pad_event_default(pad, parent, event);
   }
 }
@@ -460,7 +508,9 @@ static GstStateChangeReturn change_state(GstElement* element, GstStateChange t) 
   GstStateChangeReturn r = GST_ELEMENT_CLASS(gst_nervc_dec_parent_class)->change_state(element, t);
   if (t == GST_STATE_CHANGE_PAUSED_TO_READY) {
     gst_pad_stop_task(self->srcpad);
+    GST_PAD_STREAM_LOCK(self->srcpad); /* a seek from another thread may hold it */
     reset(self);
+    GST_PAD_STREAM_UNLOCK(self->srcpad);
   }
   return r;
 }

@@ -76,9 +76,11 @@ NERV_API const char* nerv_last_error(void);
 NERV_API void nerv_default_decoder_settings(NervDecoderSettings* s);
 
 /* Open a stream: a path (or "-" for stdin, or a URL FFmpeg reads), bytes in memory (copied),
- * or a read callback (read up to n bytes into buf, return how many, 0 at the end; the stream
- * is then read as it arrives, like a pipe). The stream header is read here. settings may be
- * NULL (the defaults). */
+ * or a read callback (read up to n bytes into buf, return how many, 0 at the end, more than n
+ * for a read error; the stream is then read as it arrives, like a pipe). Callbacks run on a
+ * reader thread of the decoder, not the caller's, and may block; nerv_decoder_seek and
+ * nerv_decoder_close wait for a read in progress to return. The stream header is read here.
+ * settings may be NULL (the defaults). */
 NERV_API NervStatus nerv_decoder_open_file(NervDecoder** out, const char* path,
                                            const NervDecoderSettings* settings);
 NERV_API NervStatus nerv_decoder_open_memory(NervDecoder** out, const void* data, size_t size,

@@ -30,6 +30,14 @@ cat "$dir/seek.log"
 grep -q "seekable 1" "$dir/seek.log"
 grep -q "first frame 3 at 100100000 ns, 3 frames" "$dir/seek.log"
 tail -c $((3 * 64 * 64 * 3 / 2)) "$dir/grid_v1.2_64x64_6f.ref" | cmp - "$dir/seek"
+# The same as a segment seek (ends with SEGMENT_DONE); and not flushing, from PAUSED (the
+# prerolled frame 0 plays first, then 3, 4, 5: the running time goes on).
+"$gst_seek" "$conf/grid_v1.2_64x64_6f.nerv" 3 "$dir/seek-seg" segment | grep -q "3 frames"
+cmp "$dir/seek" "$dir/seek-seg"
+"$gst_seek" "$conf/grid_v1.2_64x64_6f.nerv" 3 "$dir/seek-nf" nonflush |
+  grep -q "first frame 0 at 0 ns, 4 frames"
+frame=$((64 * 64 * 3 / 2))
+{ head -c $frame "$dir/grid_v1.2_64x64_6f.ref"; cat "$dir/seek"; } | cmp - "$dir/seek-nf"
 # Odd sizes: GStreamer pads the rows of I420 (strides of 40 and 20 for 37x29).
 "$nervc" decode "$conf/grid_v1.1_37x29_2f.nerv" -o "$dir/odd.ref" -f rawvideo --device cpu -q
 "$gst_seek" "$conf/grid_v1.1_37x29_2f.nerv" 0 "$dir/odd" > /dev/null

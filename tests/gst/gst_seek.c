@@ -1,12 +1,15 @@
 /* nervcdec through GStreamer's API, for tests/cli/gst.sh:
- *   gst_seek STREAM FRAME OUT.raw
- * prerolls `filesrc ! nervcdec ! fakesink`, checks the duration and seeking queries, seeks
- * (flushing, in time) to FRAME, plays to the end and writes every frame it renders to OUT.raw
- * (rows without padding). It prints the first rendered frame's number and timestamp. */
+ *   gst_seek STREAM FRAME OUT.raw [flush|nonflush|segment]
+ * prerolls `filesrc ! nervcdec ! fakesink`, checks the duration and seeking queries, seeks in
+ * time to FRAME (flushing; or not flushing, from PAUSED: the prerolled frame then plays first;
+ * or a flushing segment seek, which ends with SEGMENT_DONE instead of EOS), plays to the end
+ * and writes every frame it renders to OUT.raw (rows without padding). It prints the first
+ * rendered frame's number and timestamp. */
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static FILE* out;
 static GstClockTime first_pts = GST_CLOCK_TIME_NONE;
@@ -34,12 +37,11 @@ static void handoff(GstElement* sink, GstBuffer* buf, GstPad* pad, gpointer data
   }
 }
 
-/* Waits for the end (or an error) on the bus: 0 for EOS. */
-static int wait_end(GstElement* pipe) {
+/* Waits for the end (or an error) on the bus: 0 for `end`. */
+static int wait_end(GstElement* pipe, GstMessageType end) {
   GstBus* bus = gst_element_get_bus(pipe);
-  GstMessage* m =
-      gst_bus_timed_pop_filtered(bus, 60 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  int rc = !m || GST_MESSAGE_TYPE(m) != GST_MESSAGE_EOS;
+  GstMessage* m = gst_bus_timed_pop_filtered(bus, 60 * GST_SECOND, end | GST_MESSAGE_ERROR);
+  int rc = !m || GST_MESSAGE_TYPE(m) != end;
   if (m && GST_MESSAGE_TYPE(m) == GST_MESSAGE_ERROR) {
     GError* e = NULL;
     gst_message_parse_error(m, &e, NULL);
@@ -53,7 +55,12 @@ static int wait_end(GstElement* pipe) {
 
 int main(int argc, char** argv) {
   gst_init(&argc, &argv);
-  if (argc != 4) return 2;
+  if (argc != 4 && argc != 5) return 2;
+  const char* mode = argc == 5 ? argv[4] : "flush";
+  GstSeekFlags flags = strcmp(mode, "nonflush") == 0 ? GST_SEEK_FLAG_ACCURATE
+                       : strcmp(mode, "segment") == 0
+                           ? GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE | GST_SEEK_FLAG_SEGMENT
+                           : GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE;
   gchar* desc = g_strdup_printf(
       "filesrc location=\"%s\" ! nervcdec name=dec device=cpu ! fakesink name=sink "
       "signal-handoffs=true sync=false",
@@ -88,14 +95,13 @@ int main(int argc, char** argv) {
   if (!seekable || frames <= 0) goto done;
   /* The middle of the frame: a time maps to the frame shown then. */
   gint64 at = gst_util_uint64_scale(duration, 2 * (guint64)atoi(argv[2]) + 1, 2 * (guint64)frames);
-  if (!gst_element_seek_simple(pipe, GST_FORMAT_TIME, GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE,
-                               at)) {
+  if (!gst_element_seek_simple(pipe, GST_FORMAT_TIME, flags, at)) {
     fprintf(stderr, "gst_seek: seek refused\n");
     goto done;
   }
   gst_element_get_state(pipe, NULL, NULL, 60 * GST_SECOND);
   gst_element_set_state(pipe, GST_STATE_PLAYING);
-  rc = wait_end(pipe);
+  rc = wait_end(pipe, flags & GST_SEEK_FLAG_SEGMENT ? GST_MESSAGE_SEGMENT_DONE : GST_MESSAGE_EOS);
   printf("first frame %" G_GUINT64_FORMAT " at %" G_GUINT64_FORMAT " ns, %d frames\n", first_offset,
          first_pts, rendered);
 done:
