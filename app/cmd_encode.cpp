@@ -32,7 +32,7 @@ void warn_image_conversion(const VideoInfo& info, const std::string& input) {
 Run add_encode(CLI::App& app) {
   auto* cmd = app.add_subcommand("encode", "Encode a video (or still image) into a .nerv stream");
   struct Args {
-    std::string input, output = "", preset = "grid", config, report;
+    std::string input, output = "", preset = "grid", config, report, prior;
     InputOptions in;
     int segment_frames = 0, intra_period = 0, epochs = 0, batch_size = 0;
     double lambda = -1;
@@ -54,6 +54,9 @@ Run add_encode(CLI::App& app) {
              }())
       ->default_str("grid");
   cmd->add_option("--config", a->config, "JSON config file (instead of a preset)");
+  cmd->add_option("--prior", a->prior,
+                  "Start every intra segment's fit from this prior (nervc train-prior; grid "
+                  "presets; the stream does not depend on it)");
   cmd->add_flag("--image", a->image,
                 "Code the input's first frame as a still image (RGB 4:4:4; default preset "
                 "'image'); still images (PNG, JPEG, ...) are detected without it");
@@ -105,25 +108,28 @@ Run add_encode(CLI::App& app) {
     opt.cfg = a->config.empty() ? load_preset(preset) : load_config_file(a->config);
     if (a->segment_frames) opt.cfg.segment_frames = a->segment_frames;
     if (a->intra_period) opt.cfg.intra_period = a->intra_period;
+    if (!a->prior.empty()) opt.prior = std::make_shared<GridPrior>(load_prior(a->prior));
     opt.seed = a->seed;
     opt.max_pixels = a->max_pixels;
     opt.resume = a->resume;
     if (a->epochs) override_epochs(opt.cfg.train, a->epochs);
     if (a->batch_size) opt.cfg.train.batch_size = a->batch_size;
     if (a->lambda > 0) set_lambda(opt.cfg, a->lambda);
+    if (opt.prior) check_prior_config(*opt.prior, opt.cfg);
     opt.device = a->compute.parsed_device();
     int threads = a->compute.apply();
     opt.expected_frames = image ? 1 : expected_frames(info, ro);
     if (!a->quiet)
       std::fprintf(stderr,
-                   "nervc: %s, %dx%d%s, preset %s, %d frames/segment, intra every %d, on %s "
+                   "nervc: %s, %dx%d%s, preset %s%s, %d frames/segment, intra every %d, on %s "
                    "(%d threads)\n",
                    a->input.c_str(), info.width, info.height,
                    !image          ? ""
                    : info.src_grey ? " still image (gray)"
                                    : " still image (rgb)",
-                   opt.cfg.name.c_str(), opt.cfg.segment_frames, opt.cfg.intra_period,
-                   opt.device.str().c_str(), threads);
+                   opt.cfg.name.c_str(),
+                   opt.prior ? (" from prior " + prior_id(*opt.prior)).c_str() : "",
+                   opt.cfg.segment_frames, opt.cfg.intra_period, opt.device.str().c_str(), threads);
     EncodeProgress progress(opt.cfg.train, a->quiet);
     EncodeReport r = encode_video(*reader, a->output, opt, std::ref(progress));
     const MetricsSummary& m = r.metrics;

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
     runs[app.get_subcommands({}).back()] = r;
   };
   add(nerv::app::add_encode);
+  add(nerv::app::add_train_prior);
   add(nerv::app::add_decode);
   add(nerv::app::add_play);
   add(nerv::app::add_info);

@@ -37,6 +37,7 @@ nlohmann::json resume_fingerprint(const EncodeOptions& opt, const StreamHeader& 
           {"format", std::to_string(kVersionMajor) + "." + std::to_string(kVersionMinor)},
           {"config", config_json(opt.cfg)},
           {"seed", opt.seed},
+          {"prior", opt.prior ? prior_id(*opt.prior) : ""},
           {"device", opt.device.str()},
           {"threads", torch::get_num_threads()},
           {"frame size", std::to_string(h.width) + "x" + std::to_string(h.height)},
@@ -84,7 +85,7 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
   header.config = decoder_config(cfg);
 
   torch::manual_seed(opt.seed);  // the families' initial weights
-  std::unique_ptr<FamilyEncoder> family = make_family_encoder(cfg, header, opt.device);
+  std::unique_ptr<FamilyEncoder> family = make_family_encoder(cfg, header, opt.device, opt.prior);
   SegmentDecoder decoder(header, opt.device, torch::kFloat);
 
   EncodeReport report;

@@ -7,6 +7,7 @@
 
 #include "codec/config.h"
 #include "codec/family.h"
+#include "codec/grid_prior.h"
 #include "codec/segment_payload.h"
 #include "io/metrics.h"
 #include "io/video_reader.h"
@@ -30,6 +31,9 @@ struct EncodeOptions {
   // takes about 0.6 kB per pixel of a frame (the image preset; measured in docs/BENCHMARKS.md),
   // so the default, 4096 x 4096, needs some 10 GB. 0: no limit.
   int64_t max_pixels = int64_t(1) << 24;
+  // Grid family: intra segments start from this prior (nervc train-prior) instead of random or
+  // previous weights. Encoder-side only: the stream does not depend on having it.
+  std::shared_ptr<const GridPrior> prior;
 };
 
 struct SegmentReport {

@@ -16,6 +16,8 @@
 
 namespace nerv {
 
+struct GridPrior;
+
 struct FitProgress {
   const char* phase;  // e.g. "fit", "qat", "hard"
   int epoch, epochs;
@@ -77,7 +79,9 @@ double decoder_macs_per_pixel(const CodecConfig& cfg, int width, int height);
 
 std::unique_ptr<FamilyDecoder> make_family_decoder(const StreamHeader& h, torch::Device device,
                                                    torch::ScalarType dtype);
-std::unique_ptr<FamilyEncoder> make_family_encoder(const CodecConfig& cfg, const StreamHeader& h,
-                                                   torch::Device device);
+// `prior` (grid family only, may be null): intra segments start their fit from it.
+std::unique_ptr<FamilyEncoder> make_family_encoder(
+    const CodecConfig& cfg, const StreamHeader& h, torch::Device device,
+    std::shared_ptr<const GridPrior> prior = nullptr);
 
 }  // namespace nerv

@@ -106,6 +106,17 @@ LatentGridConfig grid_config(const nlohmann::json& model, const StreamHeader& h)
   return c;
 }
 
+// A prior fits a model when it was trained for the same model config, tensor by tensor.
+void check_prior(const GridPrior& p, LatentGrid& m, const nlohmann::json& model,
+                 const std::string& preset) {
+  std::vector<Coded> coded = coded_tensors(m);
+  bool same = p.model == model && p.tensors.size() == coded.size();
+  for (size_t i = 0; same && i < coded.size(); ++i)
+    same = p.tensors[i].first == coded[i].name && p.tensors[i].second.sizes() == coded[i].t.sizes();
+  if (!same)
+    throw Error("prior " + prior_id(p) + " was trained for another model than '" + preset + "'");
+}
+
 // The training distortion, as the format is scored: YUV 6:1:1 (4:2:0), the mean of R, G, B, or
 // the grey plane's.
 torch::Tensor distortion(const StreamHeader& h, const torch::Tensor& a0, const torch::Tensor& a12,
@@ -328,12 +339,60 @@ DecoderComplexity GridDecoder::complexity() const {
   return grid_complexity(*model_, header_);
 }
 
+void fit_grid(LatentGrid& model, const StreamHeader& h, const std::vector<torch::Tensor>& nets,
+              std::vector<torch::Tensor>& lat, const std::vector<torch::Tensor>& before,
+              const SegmentTensors& d, const TrainConfig& tc, int steps, int hard, uint64_t seed,
+              const std::function<void(const FitProgress&)>& progress) {
+  const int T = int(d.y.size(0));
+  const double pixels = double(T) * h.width * h.height;
+  at::Generator gen = at::detail::createCPUGenerator(seed);
+  torch::optim::Adam opt(
+      {torch::optim::OptimizerParamGroup(lat), torch::optim::OptimizerParamGroup(nets)},
+      torch::optim::AdamOptions(tc.lr));
+  model.train();
+  for (int s = 0; s < steps + hard; ++s) {
+    bool hard_phase = s >= steps;
+    double f;
+    if (!hard_phase) {
+      int warm = int(std::lround(tc.warmup * steps));
+      f = s < warm ? double(s + 1) / warm
+                   : 0.5 * (1 + std::cos(M_PI * double(s - warm) / std::max(1, steps - warm)));
+      f = std::max(f, 0.02);
+    } else {
+      f = 0.1 * 0.5 * (1 + std::cos(M_PI * double(s - steps) / std::max(1, hard)));
+    }
+    static_cast<torch::optim::AdamOptions&>(opt.param_groups()[0].options()).lr(tc.latent_lr * f);
+    static_cast<torch::optim::AdamOptions&>(opt.param_groups()[1].options()).lr(tc.lr * f);
+    std::vector<torch::Tensor> lq;
+    for (auto& l : lat) {
+      if (hard_phase)
+        lq.push_back(l + (torch::round(l) - l).detach());
+      else
+        lq.push_back(proxy_round(l, tc.proxy, double(s) / std::max(1, steps - 1), gen));
+    }
+    torch::Tensor y_hat, uv_hat;
+    model.synthesize(lq, T, y_hat, uv_hat);
+    torch::Tensor mse = distortion(h, y_hat, uv_hat, d.y, d.uv);
+    torch::Tensor loss = mse;
+    if (tc.lambda > 0) loss = loss + tc.lambda * model.rate_bits(lq, before) / pixels;
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+    if (progress)
+      progress({hard_phase ? "qat" : "fit", hard_phase ? s - steps + 1 : s + 1,
+                hard_phase ? hard : steps, psnr_of_mse(mse.item<double>())});
+  }
+  model.eval();
+}
+
 // ---- encoder ----
 
-GridEncoder::GridEncoder(const CodecConfig& cfg, const StreamHeader& h, torch::Device device)
-    : cfg_(cfg), header_(h), device_(device) {
+GridEncoder::GridEncoder(const CodecConfig& cfg, const StreamHeader& h, torch::Device device,
+                         std::shared_ptr<const GridPrior> prior)
+    : cfg_(cfg), header_(h), device_(device), prior_(std::move(prior)) {
   model_ = std::make_shared<LatentGrid>(grid_config(cfg.model, h), h.width, h.height);
   model_->to(device_);
+  if (prior_) check_prior(*prior_, *model_, cfg.model, cfg.name);
 }
 
 DecoderComplexity GridEncoder::complexity() const {
@@ -366,7 +425,11 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
   const int T = int(frames.size());
   const double pixels = double(T) * header_.width * header_.height;
   std::vector<Coded> coded = coded_tensors(*model_);
-  if (!first) {  // start from what the decoder has: the previous segment's decoded weights
+  const bool from_prior = prior_ && !residual;
+  if (from_prior) {  // the same start for every intra segment: chains depend on nothing before
+    torch::NoGradGuard ng;
+    for (size_t i = 0; i < coded.size(); ++i) coded[i].t.copy_(prior_->tensors[i].second);
+  } else if (!first) {  // start from what the decoder has: the previous segment's decoded weights
     torch::NoGradGuard ng;
     std::vector<Coded> src = coded_tensors(ref->model());
     for (size_t i = 0; i < coded.size(); ++i) coded[i].t.copy_(src[i].t);
@@ -378,7 +441,7 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
   std::vector<torch::Tensor> lat;
   for (size_t l = 0; l < shapes.size(); ++l) {
     std::vector<int64_t> s = {shapes[l][0], shapes[l][1], shapes[l][2]};
-    bool reuse = l < last_latents_.size() && last_latents_[l].sizes().vec() == s;
+    bool reuse = !from_prior && l < last_latents_.size() && last_latents_[l].sizes().vec() == s;
     lat.push_back((reuse ? last_latents_[l].clone() : torch::zeros(s, torch::kFloat))
                       .to(device_)
                       .set_requires_grad(true));
@@ -395,46 +458,10 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
                         .to(device_, torch::kFloat);
 
   // 1. Distortion + lambda * rate: noisy latents, then `qat_epochs` steps of hard rounding.
-  at::Generator gen = at::detail::createCPUGenerator(seed);
   std::vector<torch::Tensor> nets;
   for (auto& c : coded) nets.push_back(c.t);
-  torch::optim::Adam opt(
-      {torch::optim::OptimizerParamGroup(lat), torch::optim::OptimizerParamGroup(nets)},
-      torch::optim::AdamOptions(tc.lr));
-  const int steps = first ? tc.epochs : tc.warm_epochs, hard = tc.qat_epochs;
-  model_->train();
-  for (int s = 0; s < steps + hard; ++s) {
-    bool hard_phase = s >= steps;
-    double f;
-    if (!hard_phase) {
-      int warm = int(std::lround(tc.warmup * steps));
-      f = s < warm ? double(s + 1) / warm
-                   : 0.5 * (1 + std::cos(M_PI * double(s - warm) / std::max(1, steps - warm)));
-      f = std::max(f, 0.02);
-    } else {
-      f = 0.1 * 0.5 * (1 + std::cos(M_PI * double(s - steps) / std::max(1, hard)));
-    }
-    static_cast<torch::optim::AdamOptions&>(opt.param_groups()[0].options()).lr(tc.latent_lr * f);
-    static_cast<torch::optim::AdamOptions&>(opt.param_groups()[1].options()).lr(tc.lr * f);
-    std::vector<torch::Tensor> lq;
-    for (auto& l : lat) {
-      if (hard_phase)
-        lq.push_back(l + (torch::round(l) - l).detach());
-      else
-        lq.push_back(proxy_round(l, tc.proxy, double(s) / std::max(1, steps - 1), gen));
-    }
-    torch::Tensor y_hat, uv_hat;
-    model_->synthesize(lq, T, y_hat, uv_hat);
-    torch::Tensor mse = distortion(header_, y_hat, uv_hat, d.y, d.uv);
-    torch::Tensor loss = mse;
-    if (tc.lambda > 0) loss = loss + tc.lambda * model_->rate_bits(lq, before_t) / pixels;
-    opt.zero_grad();
-    loss.backward();
-    opt.step();
-    if (progress)
-      progress({hard_phase ? "qat" : "fit", hard_phase ? s - steps + 1 : s + 1,
-                hard_phase ? hard : steps, psnr_of_mse(mse.item<double>())});
-  }
+  fit_grid(*model_, header_, nets, lat, before_t, d, tc,
+           first || from_prior ? tc.epochs : tc.warm_epochs, tc.qat_epochs, seed, progress);
   model_->eval();
   torch::NoGradGuard ng;
 

@@ -8,6 +8,8 @@
 #include <memory>
 
 #include "codec/family.h"
+#include "codec/frame_tensors.h"
+#include "codec/grid_prior.h"
 #include "models/latent_grid.h"
 
 namespace nerv {
@@ -55,7 +57,10 @@ class GridDecoder final : public FamilyDecoder {
 
 class GridEncoder final : public FamilyEncoder {
  public:
-  GridEncoder(const CodecConfig& cfg, const StreamHeader& h, torch::Device device);
+  // With a prior, every intra segment starts from the prior's weights and zero latents (its
+  // fit depends on nothing before it); without, from the previous segment's.
+  GridEncoder(const CodecConfig& cfg, const StreamHeader& h, torch::Device device,
+              std::shared_ptr<const GridPrior> prior = nullptr);
   std::vector<uint8_t> encode(const std::vector<Frame>& frames, const SegmentHeader& sh,
                               FamilyDecoder& reference, uint64_t seed,
                               const std::function<void(const FitProgress&)>& progress,
@@ -70,8 +75,18 @@ class GridEncoder final : public FamilyEncoder {
   StreamHeader header_;
   torch::Device device_;
   std::shared_ptr<LatentGrid> model_;
+  std::shared_ptr<const GridPrior> prior_;
   std::vector<torch::Tensor> last_latents_;  // warm start of the next segment's latents
 };
+
+// The training recipe of a segment: `steps` steps of distortion + lambda * rate with noisy latents
+// (warm-up, then a cosine learning rate), then `hard` steps with the latents rounded straight
+// through. `nets` are the model's transmitted tensors; `lat` the latents (trained in place);
+// `before` as LatentGrid::rate_bits. Leaves the model in eval mode.
+void fit_grid(LatentGrid& model, const StreamHeader& h, const std::vector<torch::Tensor>& nets,
+              std::vector<torch::Tensor>& lat, const std::vector<torch::Tensor>& before,
+              const SegmentTensors& d, const TrainConfig& tc, int steps, int hard, uint64_t seed,
+              const std::function<void(const FitProgress&)>& progress);
 
 // Exposed for tests: the latents of one level coded under `arm` (§8.3), and their exact cost.
 // `before` (H * W values, or null for zeros) is the frame ahead of the level's first.

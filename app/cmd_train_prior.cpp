@@ -1,0 +1,203 @@
+// nervc train-prior --data CLIP_OR_DIR... --out prior.bin: learn a grid prior (codec/prior_train.h)
+// and write it with a manifest (prior.bin.json: data, command, steps, time, hash). Resumable:
+// a checkpoint every few steps (OUT.partial: the prior so far, its step and settings in its
+// notes, one file written at once) that --resume continues from.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "app/commands.h"
+#include "app/compute_options.h"
+#include "app/progress.h"
+#include "base/error.h"
+#include "codec/config.h"
+#include "codec/prior_train.h"
+#include "io/temp_output.h"
+
+namespace nerv::app {
+namespace {
+
+// Files as given; a folder stands for the regular files in it, sorted.
+std::vector<std::string> expand(const std::vector<std::string>& paths) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (!fs::is_directory(p, ec)) {
+      out.push_back(p);
+      continue;
+    }
+    std::vector<std::string> in;
+    for (const auto& e : fs::directory_iterator(p, ec))
+      if (e.is_regular_file()) in.push_back(e.path().string());
+    std::sort(in.begin(), in.end());
+    if (in.empty()) throw Error(p + ": no files in this folder");
+    out.insert(out.end(), in.begin(), in.end());
+  }
+  return out;
+}
+
+std::string quoted(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += " " + x;
+  return s;
+}
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  char b[32];
+  std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return b;
+}
+
+}  // namespace
+
+Run add_train_prior(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "train-prior",
+      "Learn a prior of the grid family across training clips (Reptile), for encode --prior");
+  struct Args {
+    std::vector<std::string> data, dev;
+    std::string out, preset = "grid", config, name;
+    PriorTrainOptions o;
+    ComputeOptions compute;
+    bool resume = false, quiet = false;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("--data", a->data, "Training clips, or folders of them")->required();
+  cmd->add_option("--dev", a->dev, "Held-out clips, written into the manifest (never trained on)");
+  cmd->add_option("-o,--out", a->out, "The prior file to write")->required();
+  cmd->add_option("--preset", a->preset, "The model and fit recipe of this grid preset")
+      ->default_str("grid");
+  cmd->add_option("--config", a->config, "A JSON config instead of a preset");
+  cmd->add_option("--name", a->name, "The prior's name (default: the preset's)");
+  cmd->add_option("--steps", a->o.steps, "Outer steps (tasks)")
+      ->default_str("200")
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--inner", a->o.inner, "Fitting steps per task")
+      ->default_str("30")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--crop", a->o.crop, "Task crops, square, luma pixels (even)")
+      ->default_str("128")
+      ->check(CLI::Range(16, 4096));
+  cmd->add_option("--frames", a->o.frames, "Frames per task (default: the preset's segment)")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--clip-frames", a->o.clip_frames, "Frames read from the start of each clip")
+      ->default_str("96")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--outer-lr", a->o.outer_lr, "Reptile step (decays linearly to a tenth)")
+      ->default_str("1")
+      ->check(CLI::Range(1e-6, 1.0));
+  cmd->add_option("--seed", a->o.seed, "Random seed (same data, settings and seed: same prior)")
+      ->default_str("0");
+  a->compute.add_to(*cmd, false);
+  cmd->add_flag("--resume", a->resume, "Continue from the checkpoint of an interrupted run");
+  cmd->add_flag("-q,--quiet", a->quiet, "No progress output");
+  return [a, cmd] {
+    if (!a->config.empty() && cmd->count("--preset"))
+      throw Error("--preset and --config are mutually exclusive");
+    PriorTrainOptions o = a->o;
+    o.cfg = a->config.empty() ? load_preset(a->preset) : load_config_file(a->config);
+    if (!o.cfg.model.contains("arch") || o.cfg.model["arch"] != "grid")
+      throw Error("train-prior: a prior is for the grid family, not '" + o.cfg.name + "'");
+    o.name = a->name.empty() ? o.cfg.name : a->name;
+    o.data = expand(a->data);
+    std::vector<std::string> dev = expand(a->dev);
+    for (const auto& d : dev)
+      if (std::find(o.data.begin(), o.data.end(), d) != o.data.end())
+        throw Error(d + ": in both --data and --dev");
+    o.device = a->compute.parsed_device();
+    int threads = a->compute.apply();
+
+    // Everything the prior depends on besides the clips' contents: a checkpoint continues only
+    // under the same.
+    std::ostringstream command;
+    command << "nervc train-prior --data" << quoted(o.data) << " -o " << a->out
+            << (a->config.empty() ? " --preset " + a->preset : " --config " + a->config)
+            << " --name " << o.name << " --steps " << o.steps << " --inner " << o.inner
+            << " --crop " << o.crop << " --frames " << (o.frames ? o.frames : o.cfg.segment_frames)
+            << " --clip-frames " << o.clip_frames << " --outer-lr " << o.outer_lr << " --seed "
+            << o.seed << " --threads " << threads << " --device " << o.device.str();
+    if (!dev.empty()) command << " --dev" << quoted(dev);
+    nlohmann::json fingerprint = {{"command", command.str()}, {"config", config_json(o.cfg)}};
+
+    const std::string partial = a->out + ".partial";
+    std::unique_ptr<GridPrior> start;
+    int start_step = 0;
+    if (a->resume && access(partial.c_str(), F_OK) == 0) {
+      start = std::make_unique<GridPrior>(load_prior(partial));
+      if (start->notes.value("fingerprint", nlohmann::json()) != fingerprint)
+        throw Error(partial + ": the interrupted run had other settings (start without --resume)");
+      start_step = start->notes.value("step", 0);
+      if (!a->quiet) std::fprintf(stderr, "nervc: resuming at step %d\n", start_step);
+    }
+    if (!a->quiet)
+      std::fprintf(stderr,
+                   "nervc: train-prior %s: %zu clips, %d steps of %d inner steps, %dx%d crops of "
+                   "%d frames, on %s (%d threads)\n",
+                   o.name.c_str(), o.data.size(), o.steps, o.inner, o.crop, o.crop,
+                   o.frames ? o.frames : o.cfg.segment_frames, o.device.str().c_str(), threads);
+
+    auto t0 = std::chrono::steady_clock::now();
+    auto last = t0 - std::chrono::seconds(10);
+    const bool tty = isatty(fileno(stderr));
+    auto progress = [&](const PriorTrainProgress& p) {
+      if (a->quiet) return;
+      auto now = std::chrono::steady_clock::now();
+      if (!tty && now - last < std::chrono::seconds(5) && p.step < p.steps) return;
+      last = now;
+      double el = std::chrono::duration<double>(now - t0).count();
+      double eta = el / (p.step - start_step) * (p.steps - p.step);
+      std::fprintf(stderr,
+                   "%sstep %d/%d  task PSNR %.2f dB  mean of 20 %.2f dB  elapsed %s  ETA %s%s",
+                   tty ? "\r" : "", p.step, p.steps, p.task_psnr, p.mean_psnr,
+                   format_duration(el).c_str(), format_duration(eta).c_str(), tty ? "  " : "\n");
+    };
+    auto checkpoint = [&](GridPrior& p, int step) {
+      GridPrior c = p;
+      c.notes = {{"step", step}, {"fingerprint", fingerprint}};
+      save_prior(partial, c);
+    };
+    PriorTrainReport rep;
+    GridPrior prior = train_prior(o, start.get(), start_step, progress, checkpoint, &rep);
+    if (tty && !a->quiet) std::fprintf(stderr, "\n");
+
+    prior.notes = {{"command", command.str()}};
+    save_prior(a->out, prior);
+    nlohmann::json manifest = {
+        {"prior", prior_id(prior)},
+        {"name", prior.name},
+        {"hash", prior_id(prior).substr(prior.name.size() + 1)},
+        {"model", prior.model},
+        {"preset", o.cfg.name},
+        {"train", o.data},
+        {"dev", dev},
+        {"command", command.str()},
+        {"steps", o.steps},
+        {"resumed_at_step", rep.resumed_from},
+        {"seconds_this_run", rep.seconds},
+        {"device", o.device.str()},
+        {"threads", threads},
+        {"finished", utc_now()},
+        {"build", std::string(kNervcVersion) + ", libtorch " + TORCH_VERSION},
+        {"task_psnr_first_20_steps", rep.first_psnr},
+        {"task_psnr_last_20_steps", rep.last_psnr}};
+    write_file(a->out + ".json", manifest.dump(2) + "\n");
+    std::remove(partial.c_str());
+    if (!a->quiet)
+      std::fprintf(stderr,
+                   "nervc: wrote %s (%s): task PSNR after %d steps %.2f dB in the first 20 tasks, "
+                   "%.2f dB in the last 20; %s\n",
+                   a->out.c_str(), prior_id(prior).c_str(), o.inner, rep.first_psnr, rep.last_psnr,
+                   format_duration(rep.seconds).c_str());
+    return 0;
+  };
+}
+
+}  // namespace nerv::app

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# nervc train-prior and encode --prior: the same seed gives the same prior; a run killed in the
+# middle and resumed ends byte-identical to an uninterrupted one; the manifest says how the prior
+# was made; an encode from the prior decodes; bad priors and misuse give one-line errors.
+set -euo pipefail
+nervc=$1 data=$2 expect=$3
+dir=$(mktemp -d)
+trap 'kill -9 $pid 2> /dev/null || true; rm -rf "$dir"' EXIT
+pid=
+cfg=$data/tiny_grid_config.json clip=$data/foreman_64x64_6f.y4m
+args=(train-prior --data "$clip" --config "$cfg" --crop 32 --frames 2 --clip-frames 6 --inner 3
+  --threads 1 -q)
+train() { "$nervc" "${args[@]}" "$@"; }
+hash() { grep -o '"hash": "[0-9a-f]*"' "$1.json"; }
+train -o "$dir/a.prior" --steps 300
+train -o "$dir/b.prior" --steps 300
+test "$(hash "$dir/a.prior")" = "$(hash "$dir/b.prior")"  # the files differ only in their -o
+grep -q '"steps": 300' "$dir/a.prior.json"
+grep -q "foreman_64x64_6f.y4m" "$dir/a.prior.json"
+grep -q '"hash": "[0-9a-f]\{16\}"' "$dir/a.prior.json"
+
+# Killed after a checkpoint, then resumed: the same prior (weights and hash).
+"$nervc" "${args[@]}" -o "$dir/c.prior" --steps 300 &  # nervc itself: the kill reaches it
+pid=$!
+for _ in $(seq 600); do [ -f "$dir/c.prior.partial" ] && break; sleep 0.05; done
+kill -9 $pid
+wait $pid 2> /dev/null || true
+test -f "$dir/c.prior.partial"
+test ! -f "$dir/c.prior"
+train -o "$dir/c.prior" --steps 300 --resume
+test "$(hash "$dir/a.prior")" = "$(hash "$dir/c.prior")"
+test ! -f "$dir/c.prior.partial"
+# A checkpoint of other settings is not continued.
+"$nervc" "${args[@]}" -o "$dir/d.prior" --steps 30000 &
+pid=$!
+for _ in $(seq 600); do [ -f "$dir/d.prior.partial" ] && break; sleep 0.05; done
+kill -9 $pid
+wait $pid 2> /dev/null || true
+bash "$expect" fail "other settings" "$nervc" train-prior --data "$clip" --config "$cfg" \
+  --crop 32 --frames 2 --clip-frames 6 --inner 4 --threads 1 -q -o "$dir/d.prior" --steps 300 --resume
+
+# Encoding from the prior: a stream like any other.
+"$nervc" encode "$clip" -o "$dir/e.nerv" --config "$cfg" --prior "$dir/a.prior" --epochs 8 -q
+"$nervc" decode "$dir/e.nerv" -o "$dir/e.y4m" -q
+test "$(stat -c %s "$dir/e.y4m")" -gt 30000
+
+# Bad priors and misuse.
+bash "$expect" fail "cannot open the prior" "$nervc" encode "$clip" -o "$dir/x.nerv" \
+  --config "$cfg" --prior "$dir/nope.prior"
+bash "$expect" fail "not a nervc prior" "$nervc" encode "$clip" -o "$dir/x.nerv" \
+  --config "$cfg" --prior "$clip"
+head -c 300 "$dir/a.prior" > "$dir/t.prior"
+bash "$expect" fail "damaged or truncated prior" "$nervc" encode "$clip" -o "$dir/x.nerv" \
+  --config "$cfg" --prior "$dir/t.prior"
+python3 - "$dir/a.prior" "$dir/f.prior" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read()); b[len(b) // 2] ^= 1
+open(sys.argv[2], "wb").write(b)
+PY
+bash "$expect" fail "damaged or truncated prior" "$nervc" encode "$clip" -o "$dir/x.nerv" \
+  --config "$cfg" --prior "$dir/f.prior"
+python3 - "$dir/a.prior" "$dir/v.prior" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read()); b[8] = 9
+open(sys.argv[2], "wb").write(b)
+PY
+bash "$expect" fail "prior format 9, this nervc reads format 1" "$nervc" encode "$clip" \
+  -o "$dir/x.nerv" --config "$cfg" --prior "$dir/v.prior"
+bash "$expect" fail "was trained for another model than 'grid'" "$nervc" encode "$clip" \
+  -o "$dir/x.nerv" --preset grid --prior "$dir/a.prior"
+bash "$expect" fail "a prior applies to the grid family" "$nervc" encode "$clip" \
+  -o "$dir/x.nerv" --preset xs --prior "$dir/a.prior"
+bash "$expect" fail "a prior is for the grid family" "$nervc" train-prior --data "$clip" \
+  --preset xs -o "$dir/x.prior"
+bash "$expect" fail "in both --data and --dev" "$nervc" train-prior --data "$clip" \
+  --dev "$clip" --config "$cfg" -o "$dir/x.prior"
+bash "$expect" fail "too small for tasks" "$nervc" train-prior --data "$clip" --config "$cfg" \
+  --crop 128 -q -o "$dir/x.prior"
+test ! -e "$dir/x.nerv" && test ! -e "$dir/x.prior"
+echo "prior ok"
