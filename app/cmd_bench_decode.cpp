@@ -7,6 +7,7 @@
 
 #include "app/commands.h"
 #include "app/compute_options.h"
+#include "app/prior_option.h"
 #include "base/error.h"
 #include "codec/segment_decoder.h"
 #include "models/graphed_step.h"
@@ -20,6 +21,7 @@ Run add_bench_decode(CLI::App& app) {
   struct Args {
     std::string input;
     ComputeOptions compute;
+    std::vector<std::string> priors;
     int repeat = 5;
     bool json = false;
   };
@@ -30,7 +32,9 @@ Run add_bench_decode(CLI::App& app) {
       ->check(CLI::Range(1, 1000))
       ->default_str("5");
   cmd->add_flag("--json", a->json, "Print JSON");
+  add_prior_option(*cmd, a->priors);
   return [a] {
+    load_priors(a->priors);
     a->compute.apply();
     torch::Device device = a->compute.parsed_device();
     torch::ScalarType dtype = a->compute.dtype(device);

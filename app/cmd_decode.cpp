@@ -4,6 +4,7 @@
 #include "app/commands.h"
 #include "app/compute_options.h"
 #include "app/output_options.h"
+#include "app/prior_option.h"
 #include "codec/decoder.h"
 #include "models/runtime.h"
 #include "player/pacer.h"
@@ -16,6 +17,7 @@ Run add_decode(CLI::App& app) {
     std::string input, output;
     WriteOptions w;
     ComputeOptions compute;
+    std::vector<std::string> priors;
     bool quiet = false, realtime = false, skip_errors = false;
   };
   auto a = std::make_shared<Args>();
@@ -24,11 +26,13 @@ Run add_decode(CLI::App& app) {
       ->required();
   add_output_options(*cmd, a->w);
   a->compute.add_to(*cmd, true);
+  add_prior_option(*cmd, a->priors);
   cmd->add_flag("--realtime", a->realtime, "Pace the output at the stream's frame rate");
   cmd->add_flag("--skip-errors", a->skip_errors,
                 "Report damaged segments and go on at the next intact chunk and intra segment");
   cmd->add_flag("-q,--quiet", a->quiet, "No summary line");
   return [a] {
+    load_priors(a->priors);
     a->compute.apply();
     DecodeOptions opt;
     opt.device = a->compute.parsed_device();

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
+#include "app/prior_option.h"
 #include "app/report_json.h"
 #include "codec/segment_decoder.h"
 
@@ -12,12 +13,15 @@ Run add_info(CLI::App& app) {
   auto* cmd = app.add_subcommand("info", "Describe a .nerv stream: headers, segments, tensors");
   struct Args {
     std::string input;
+    std::vector<std::string> priors;
     bool json = false;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("INPUT", a->input, ".nerv file, or '-' for stdin")->required();
   cmd->add_flag("--json", a->json, "Print JSON");
+  add_prior_option(*cmd, a->priors);
   return [a] {
+    load_priors(a->priors);
     BitstreamReader reader(a->input);
     const StreamHeader& h = reader.header();
     SegmentDecoder dec(h);
@@ -76,6 +80,8 @@ Run add_info(CLI::App& app) {
         "segments\n",
         h.segment_frames, h.intra_period, (unsigned long long)bytes, bpp, index_entries);
     std::printf("model: %s\n", h.config["model"].dump().c_str());
+    if (std::string prior = stream_prior(h.config); !prior.empty())
+      std::printf("prior: %s (intra weights coded against it)\n", prior.c_str());
     for (const auto& s : segs) {
       std::printf(
           "\nsegment %u  %-8s frames %llu-%llu  %zu bytes\n", s["index"].get<unsigned>(),

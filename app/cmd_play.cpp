@@ -6,6 +6,7 @@
 #include "app/commands.h"
 #include "app/compute_options.h"
 #include "app/output_options.h"
+#include "app/prior_option.h"
 #include "base/error.h"
 #include "player/player.h"
 #include "player/window.h"
@@ -21,6 +22,7 @@ Run add_play(CLI::App& app) {
     std::string input, output;
     WriteOptions w;
     ComputeOptions compute;
+    std::vector<std::string> priors;
     bool no_display = false, realtime = false, loop = false, skip_errors = false, quiet = false;
   };
   auto a = std::make_shared<Args>();
@@ -34,8 +36,10 @@ Run add_play(CLI::App& app) {
   cmd->add_flag("--skip-errors", a->skip_errors,
                 "Report damaged segments and go on at the next intact chunk and intra segment");
   a->compute.add_to(*cmd, true);
+  add_prior_option(*cmd, a->priors);
   cmd->add_flag("-q,--quiet", a->quiet, "No status lines");
   return [a] {
+    load_priors(a->priors);
     a->compute.apply();
     PlayOptions opt;
     opt.decode.device = a->compute.parsed_device();

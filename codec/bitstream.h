@@ -16,7 +16,7 @@ namespace nerv {
 
 constexpr uint8_t kVersionMajor = 1;
 // 1.1: the grid family (§8); 1.2: chain_context (§8.3); 1.3: RGB 4:4:4 (§2 pixel_format)
-constexpr uint8_t kVersionMinor = 4;
+constexpr uint8_t kVersionMinor = 5;
 
 constexpr int64_t kMaxSegmentFrames = 1024;  // §2 segment_frames
 

@@ -119,12 +119,19 @@ nlohmann::json decoder_config(const CodecConfig& c) {
   return {{"model", c.model}, {"quant", quant_json(c.quant)}};
 }
 
+std::string stream_prior(const nlohmann::json& j) {
+  return j.is_object() && j.contains("prior") && j["prior"].is_string()
+             ? j["prior"].get<std::string>()
+             : "";
+}
+
 void parse_decoder_config(const nlohmann::json& j, nlohmann::json& model, QuantConfig& quant) {
   JsonFields f(j, "stream config");
   model = f.object("model");
   validate_model_config(model);
   bool grid = model.value("arch", "") == "grid";
   if (grid && f.has("quant")) throw Error("stream config: unknown key 'quant'");
+  if (grid && f.has("prior")) f.string("prior");  // stream_prior() reads it
   quant = grid ? QuantConfig{} : parse_quant(f.object("quant"), "stream config");
   f.finish();
 }

@@ -52,6 +52,8 @@ void override_epochs(TrainConfig& t, int epochs);
 
 // The whole config, as parse_codec_config reads it.
 nlohmann::json config_json(const CodecConfig& c);
+// The prior a stream's config names (grid streams from 1.5), or "".
+std::string stream_prior(const nlohmann::json& stream_config);
 
 // What the decoder needs, stored in the stream header: {"model": ..., "quant": ...} (no "quant"
 // for the grid family).

@@ -12,6 +12,7 @@
 #include "base/error.h"
 #include "codec/bitstream.h"
 #include "codec/encode_checkpoint.h"
+#include "codec/prior_registry.h"
 #include "codec/segment_decoder.h"
 #include "io/file_sink.h"
 
@@ -83,6 +84,11 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
   header.segment_frames = uint32_t(longest);
   header.intra_period = uint32_t(cfg.intra_period);
   header.config = decoder_config(cfg);
+  if (opt.prior) {  // intra weights are coded against it: the stream names it
+    check_prior_config(*opt.prior, cfg);
+    header.config["prior"] = prior_id(*opt.prior);
+    add_known_prior(opt.prior);
+  }
 
   torch::manual_seed(opt.seed);  // the families' initial weights
   std::unique_ptr<FamilyEncoder> family = make_family_encoder(cfg, header, opt.device, opt.prior);

@@ -32,7 +32,8 @@ struct EncodeOptions {
   // so the default, 4096 x 4096, needs some 10 GB. 0: no limit.
   int64_t max_pixels = int64_t(1) << 24;
   // Grid family: intra segments start from this prior (nervc train-prior) instead of random or
-  // previous weights. Encoder-side only: the stream does not depend on having it.
+  // previous weights, and code their weights as the difference from it; the stream names it
+  // (bitstream 1.5), and decoders need it (built in, or given with --prior).
   std::shared_ptr<const GridPrior> prior;
 };
 

@@ -14,6 +14,7 @@
 #include "codec/laplace_coder.h"
 #include "codec/latent_proxy.h"
 #include "codec/loss.h"
+#include "codec/prior_registry.h"
 #include "codec/quant.h"
 #include "codec/range_coder.h"
 #include "codec/symbol_coders.h"
@@ -193,6 +194,13 @@ GridDecoder::GridDecoder(const StreamHeader& h, torch::Device device, torch::Sca
   model_ = std::make_shared<LatentGrid>(grid_config(model_cfg, h), h.width, h.height);
   model_->eval();
   model_->to(device_, dtype_);
+  if (std::string id = stream_prior(h.config); !id.empty()) {
+    prior_ = find_prior(id);
+    if (!prior_)
+      throw Error("this stream was coded against prior " + id +
+                  ", which this decoder lacks (give it with --prior FILE)");
+    check_prior(*prior_, *model_, model_cfg, "this stream");
+  }
 }
 
 void GridDecoder::rebuild(const SegmentHeader& sh, const std::vector<uint8_t>& payload,
@@ -226,9 +234,15 @@ void GridDecoder::rebuild(const SegmentHeader& sh, const std::vector<uint8_t>& p
       if (coded[i].step != g) continue;
       q[i].assign(s.begin() + long(at), s.begin() + long(at + size_t(coded[i].t.numel())));
       at += q[i].size();
-      if (residual)
+      // A residual segment codes the change from the previous segment's weights; an intra one
+      // of a stream with a prior, the difference from the prior's at this segment's steps.
+      std::vector<int32_t> base;
+      if (!residual && prior_)
+        base = quantize(prior_->tensors[i].second, steps.shift[coded[i].step]);
+      const std::vector<int32_t>* from = residual ? &state_.q[i] : prior_ ? &base : nullptr;
+      if (from)
         for (size_t k = 0; k < q[i].size(); ++k) {
-          int64_t v = int64_t(state_.q[i][k]) + q[i][k];
+          int64_t v = int64_t((*from)[k]) + q[i][k];
           if (v < -kMaxSymbol || v > kMaxSymbol) throw Error(where + ": weight out of range");
           q[i][k] = int32_t(v);
         }
@@ -490,6 +504,10 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
       for (size_t i = 0; i < coded.size(); ++i)
         if (coded[i].step == which) {
           std::vector<int32_t> qc = quantize(saved[i], shift);
+          if (prior_) {
+            std::vector<int32_t> base = quantize(prior_->tensors[i].second, shift);
+            for (size_t k = 0; k < qc.size(); ++k) qc[k] -= base[k];
+          }
           sym.insert(sym.end(), qc.begin(), qc.end());
         }
       ByteWriter w;
@@ -538,8 +556,12 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
     std::vector<int32_t> sym;
     for (size_t i = 0; i < coded.size(); ++i) {
       if (coded[i].step != g) continue;
+      std::vector<int32_t> base;
+      if (from_prior) base = quantize(prior_->tensors[i].second, st.shift[coded[i].step]);
       for (size_t k = 0; k < q[i].size(); ++k)
-        sym.push_back(residual ? q[i][k] - ref->state().q[i][k] : q[i][k]);
+        sym.push_back(residual     ? q[i][k] - ref->state().q[i][k]
+                      : from_prior ? q[i][k] - base[k]
+                                   : q[i][k]);
     }
     TensorStats ts{kGroupNames[g]};
     if (g == 0 && !residual) ts.bytes = 4;

@@ -44,6 +44,7 @@ class GridDecoder final : public FamilyDecoder {
  private:
   StreamHeader header_;
   std::shared_ptr<LatentGrid> model_;
+  std::shared_ptr<const GridPrior> prior_;  // what intra weights are coded against, or null
   torch::Device device_;
   torch::ScalarType dtype_;
   GridState state_;

@@ -66,6 +66,11 @@ GridPrior load_prior(const std::string& path) {
   std::vector<uint8_t> b(size);
   if (!f.read(reinterpret_cast<char*>(b.data()), std::streamsize(size)))
     throw Error(path + ": cannot read the prior");
+  return parse_prior(b.data(), b.size(), path);
+}
+
+GridPrior parse_prior(const uint8_t* data, size_t size, const std::string& path) {
+  const std::vector<uint8_t> b(data, data + size);
   if (size < sizeof kMagic + 2 || std::memcmp(b.data(), kMagic, sizeof kMagic) != 0)
     throw Error(path + ": not a nervc prior");
   ByteReader r(b.data(), b.size(), path);

@@ -35,6 +35,8 @@ std::string prior_id(const GridPrior& p);
 void check_prior_config(const GridPrior& p, const CodecConfig& cfg);
 // Throws nerv::Error naming the file: missing, truncated, damaged (CRC), another format.
 GridPrior load_prior(const std::string& path);
+// The same from bytes in memory; `path` names them in errors.
+GridPrior parse_prior(const uint8_t* data, size_t size, const std::string& path);
 // Written under a temporary name and renamed when complete; sets p.hash.
 void save_prior(const std::string& path, GridPrior& p);
 

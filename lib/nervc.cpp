@@ -21,6 +21,7 @@
 #include "codec/decode_pipeline.h"
 #include "codec/encoder.h"
 #include "codec/family.h"
+#include "codec/prior_registry.h"
 #include "io/video_reader.h"
 #include "models/runtime.h"
 
@@ -212,6 +213,14 @@ NervStatus nerv_decoder_open_io(NervDecoder** out, const NervIO* io,
     nerv::DecodeOptions o = options(settings);
     const uint64_t size = io->seek ? io->size : 0;  // no seek: read as a pipe
     d.pipe = std::make_unique<nerv::DecodePipeline>(open_callback(*io), size, "callback", o);
+  });
+}
+
+NervStatus nerv_load_prior(const char* path) {
+  if (!path) return invalid("null path");
+  return guarded([&] {
+    nerv::add_known_prior(std::make_shared<nerv::GridPrior>(nerv::load_prior(path)));
+    return NERV_OK;
   });
 }
 

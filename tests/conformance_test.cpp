@@ -31,6 +31,7 @@
 #include "codec/fitter.h"
 #include "codec/grid_codec.h"
 #include "codec/hnerv_decoder.h"
+#include "codec/prior_registry.h"
 #include "codec/segment_decoder.h"
 #include "codec/segment_payload.h"
 #include "io/y4m.h"
@@ -80,10 +81,11 @@ struct Stream {
 };
 const Stream kStreams[] = {
     {"hnerv_v1.0_64x64_6f.nerv", 0},  // a 1.2 decoder reads 1.0 and 1.1 streams
-    {"grid_v1.1_64x64_6f.nerv", 1},  {"grid_v1.1_37x29_2f.nerv", 1},
-    {"grid_v1.2_64x64_6f.nerv", 2},  // chain_context
-    {"image_v1.3_64x64.nerv", 3},    // pixel format 1 (RGB), a still image
-    {"grey_v1.4_32x32.nerv", 4},     // pixel format 2 (grey), a still image
+    {"grid_v1.1_64x64_6f.nerv", 1},       {"grid_v1.1_37x29_2f.nerv", 1},
+    {"grid_v1.2_64x64_6f.nerv", 2},        // chain_context
+    {"image_v1.3_64x64.nerv", 3},          // pixel format 1 (RGB), a still image
+    {"grey_v1.4_32x32.nerv", 4},           // pixel format 2 (grey), a still image
+    {"grid_prior_v1.5_64x64_6f.nerv", 5},  // intra weights coded against tiny_grid.prior
 };
 
 // The integers of one rebuilt segment, one line each ("what count hash").
@@ -130,6 +132,8 @@ std::vector<std::string> segment_integers(SegmentDecoder& dec, const StreamHeade
 
 // Decodes `s` on the CPU in fp32; returns its expectation lines and the frames.
 std::vector<std::string> decode(const Stream& s, std::vector<Frame>& frames) {
+  // The prior the 1.5 stream names, frozen beside it.
+  add_known_prior(std::make_shared<GridPrior>(load_prior(conformance("tiny_grid.prior"))));
   std::vector<std::string> lines;
   std::string path = conformance(s.name);
   uint8_t fixed[6] = {};

@@ -102,6 +102,10 @@ typedef struct NervIO {
 NERV_API NervStatus nerv_decoder_open_io(NervDecoder** out, const NervIO* io,
                                          const NervDecoderSettings* settings);
 
+/* Makes a prior (a file from nervc train-prior) known to every decoder of this process, for
+ * streams coded against it (the built-in priors are always known). */
+NERV_API NervStatus nerv_load_prior(const char* path);
+
 NERV_API NervStatus nerv_decoder_info(const NervDecoder* d, NervStreamInfo* info);
 /* The stream info of a file without opening a decoder: only its header is read. */
 NERV_API NervStatus nerv_probe_file(const char* path, NervStreamInfo* info);

@@ -2,6 +2,8 @@
  *   api_c file|into|memory|callback|io STREAM OUT.raw [SEEK_FRAME]
  * writes every frame's planes (after an optional seek) to OUT.raw, as `nervc decode -f rawvideo`
  * does ("io": read and seek callbacks over the file, so seeking works);
+ *   api_c prior STREAM OUT.raw PRIOR
+ * the same for a stream coded against a prior: refused until nerv_load_prior(PRIOR);
  *   api_c errors STREAM_DIR
  * checks that bad input gives a status and a one-line message, never a crash;
  *   api_c parallel STREAM
@@ -161,6 +163,15 @@ int main(int argc, char** argv) {
   if (argc == 5 && strcmp(argv[1], "encode") == 0)
     return encode(argv[2], argv[3], atoi(argv[4]), 0);
   if (argc == 4 && strcmp(argv[1], "cancel") == 0) return encode(argv[2], argv[3], 50, 1);
+  if (argc == 5 && strcmp(argv[1], "prior") == 0) {
+    if (nerv_decoder_open_file(&d, argv[2], NULL) == NERV_OK ||
+        !strstr(nerv_last_error(), "which this decoder lacks"))
+      return fail("a stream with an unknown prior opened");
+    if (nerv_load_prior("/nonexistent.prior") != NERV_ERROR) return fail("a missing prior loaded");
+    if (nerv_load_prior(argv[4]) != NERV_OK) return fail("load prior");
+    argv[1] = "file";
+    argc = 4;
+  }
   if (argc < 4) return 2;
   nerv_default_decoder_settings(&set);
   set.device = "cpu";

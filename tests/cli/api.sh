@@ -32,6 +32,11 @@ tail -c $((2 * frame)) "$dir/grid_v1.2_64x64_6f.ref" | cmp - "$dir/seek"
 cmp "$dir/seek" "$dir/seek-io"
 if "$api_c" callback "$conf/grid_v1.2_64x64_6f.nerv" "$dir/x" 4 2> "$dir/seek.log"; then exit 1; fi
 grep -q "cannot seek in a pipe" "$dir/seek.log"
+"$nervc" decode "$conf/grid_prior_v1.5_64x64_6f.nerv" -o "$dir/prior.ref" -f rawvideo --device cpu \
+  -q --prior "$conf/tiny_grid.prior"
+"$api_c" prior "$conf/grid_prior_v1.5_64x64_6f.nerv" "$dir/prior.raw" "$conf/tiny_grid.prior" \
+  > /dev/null
+cmp "$dir/prior.ref" "$dir/prior.raw"
 "$api_c" errors "$data"
 "$api_c" parallel "$conf/grid_v1.2_64x64_6f.nerv"
 # Encoding: a still image with the defaults (preset image), the stream it writes decodes as

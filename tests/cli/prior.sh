@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # nervc train-prior and encode --prior: the same seed gives the same prior; a run killed in the
-# middle and resumed ends byte-identical to an uninterrupted one; the manifest says how the prior
-# was made; an encode from the prior decodes; bad priors and misuse give one-line errors.
+# middle and resumed ends with the same prior; the manifest says how the prior was made; a stream
+# coded against the prior decodes only with it; bad priors and misuse give one-line errors.
 set -euo pipefail
 nervc=$1 data=$2 expect=$3
 dir=$(mktemp -d)
@@ -39,10 +39,23 @@ wait $pid 2> /dev/null || true
 bash "$expect" fail "other settings" "$nervc" train-prior --data "$clip" --config "$cfg" \
   --crop 32 --frames 2 --clip-frames 6 --inner 4 --threads 1 -q -o "$dir/d.prior" --steps 300 --resume
 
-# Encoding from the prior: a stream like any other.
+# Encoding from the prior: intra weights are coded against it, the stream names it, and only a
+# decoder that has that very prior decodes it.
 "$nervc" encode "$clip" -o "$dir/e.nerv" --config "$cfg" --prior "$dir/a.prior" --epochs 8 -q
-"$nervc" decode "$dir/e.nerv" -o "$dir/e.y4m" -q
+id=$(grep -o '"prior": "[^"]*"' "$dir/a.prior.json" | cut -d'"' -f4)
+bash "$expect" fail "coded against prior $id, which this decoder lacks" \
+  "$nervc" decode "$dir/e.nerv" -o "$dir/e.y4m"
+train -o "$dir/other.prior" --steps 20
+bash "$expect" fail "coded against prior $id, which this decoder lacks" \
+  "$nervc" decode "$dir/e.nerv" -o "$dir/e.y4m" --prior "$dir/other.prior"
+"$nervc" decode "$dir/e.nerv" -o "$dir/e.y4m" -q --prior "$dir/a.prior"
 test "$(stat -c %s "$dir/e.y4m")" -gt 30000
+
+# The built-in prior (priors/*.prior) needs no --prior to decode.
+"$nervc" encode "$clip" -o "$dir/g.nerv" --prior "$(dirname "$data")/../priors/grid-r1.prior" \
+  --epochs 2 -q
+"$nervc" info "$dir/g.nerv" | grep -q "^prior: grid-r1@"
+"$nervc" decode "$dir/g.nerv" -o "$dir/g.y4m" -q
 
 # Bad priors and misuse.
 bash "$expect" fail "cannot open the prior" "$nervc" encode "$clip" -o "$dir/x.nerv" \

@@ -1,0 +1,17 @@
+// Priors compiled into the binary from priors/*.prior (codec/embed_priors.cmake).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace nerv {
+
+struct EmbeddedPrior {
+  const char* file;  // its name in priors/
+  const uint8_t* data;
+  size_t size;
+};
+
+const std::vector<EmbeddedPrior>& embedded_priors();
+
+}  // namespace nerv

@@ -1,0 +1,51 @@
+#include "codec/prior_registry.h"
+
+#include <mutex>
+
+#include "codec/embedded_priors.h"
+
+namespace nerv {
+namespace {
+
+struct Registry {
+  std::mutex m;
+  std::vector<std::shared_ptr<const GridPrior>> priors;
+  Registry() {
+    for (const EmbeddedPrior& e : embedded_priors())
+      priors.push_back(std::make_shared<GridPrior>(
+          parse_prior(e.data, e.size, std::string("built-in prior ") + e.file)));
+  }
+};
+
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+}  // namespace
+
+void add_known_prior(std::shared_ptr<const GridPrior> p) {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.m);
+  for (const auto& q : r.priors)
+    if (q->hash == p->hash && q->name == p->name) return;
+  r.priors.push_back(std::move(p));
+}
+
+std::shared_ptr<const GridPrior> find_prior(const std::string& id) {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.m);
+  for (const auto& p : r.priors)
+    if (prior_id(*p) == id) return p;
+  return nullptr;
+}
+
+std::vector<std::string> known_priors() {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.m);
+  std::vector<std::string> ids;
+  for (const auto& p : r.priors) ids.push_back(prior_id(*p));
+  return ids;
+}
+
+}  // namespace nerv

@@ -1,0 +1,20 @@
+// The priors a decoder knows, by id ("name@hash", grid_prior.h): those compiled in from
+// priors/*.prior and those given at run time (encode/decode --prior FILE). A stream that names
+// a prior is decoded only where that exact prior is known.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "codec/grid_prior.h"
+
+namespace nerv {
+
+// Makes `p` known to every decoder of this process.
+void add_known_prior(std::shared_ptr<const GridPrior> p);
+// The prior with this id, or null.
+std::shared_ptr<const GridPrior> find_prior(const std::string& id);
+// Ids of every known prior.
+std::vector<std::string> known_priors();
+
+}  // namespace nerv
