@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Quality and rate against fitting steps, from scratch and from a prior (issue 15, §3): one
+# intra segment (the preset's segment length) per clip, the same lambda and seed, --epochs E
+# (the closing hard-rounding phase scales with it). Prints CSV rows:
+#   clip,start,epochs,bytes,bpp,psnr_yuv,encode_s
+#   bench/prior-curves.sh PRIOR "EPOCHS..." CLIP...
+# Env: PRESET (grid), THREADS (1), OUT (out/prior-curves).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+prior=$1 epochs=$2
+shift 2
+PRESET=${PRESET:-grid} THREADS=${THREADS:-1} OUT=${OUT:-out/prior-curves}
+mkdir -p "$OUT"
+seg=$(python3 -c "
+import json,sys; print(json.load(open('configs/$PRESET.json'))['segment_frames'])")
+echo "clip,start,epochs,bytes,bpp,psnr_yuv,encode_s"
+for clip in "$@"; do
+  name=$(basename "${clip%.*}")
+  for e in $epochs; do
+    for start in scratch prior; do
+      r=$OUT/$name.$start.$e
+      build/nervc encode "$clip" -o "$r.nerv" --preset "$PRESET" --frames "$seg" --epochs "$e" \
+        --threads "$THREADS" --report "$r.json" -q \
+        $( [ $start = prior ] && echo --prior "$prior" )
+      python3 - "$r.json" "$name" "$start" "$e" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(f"{sys.argv[2]},{sys.argv[3]},{sys.argv[4]},{r['bytes']},{r['bpp']:.5f},"
+      f"{r['metrics']['psnr_yuv']:.3f},{r['encode_seconds']:.1f}")
+PY
+    done
+  done
+done
