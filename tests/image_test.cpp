@@ -74,7 +74,7 @@ TEST(Image, EncodesAndDecodesInRgb) {
   StreamHeader h;
   std::vector<Frame> decoded = decode_all(stream, &h);
   EXPECT_EQ(h.pix_fmt, PixFmt::RGBP);
-  EXPECT_EQ(h.version_minor, 4);
+  EXPECT_EQ(h.version_minor, kVersionMinor);
   ASSERT_EQ(decoded.size(), 1u);
   EXPECT_EQ(decoded[0].fmt, PixFmt::RGBP);
   EXPECT_EQ(decoded[0].width, 64);
@@ -156,7 +156,7 @@ TEST(Image, PixelFormatInTheStreamHeader) {
   h.config = {{"model", {{"arch", "grid"}}}};
   std::vector<uint8_t> b = write_stream_header(h);
   EXPECT_EQ(b[34], 1);
-  EXPECT_EQ(b[5], 4);
+  EXPECT_EQ(b[5], kVersionMinor);
   auto spit = [&](const std::vector<uint8_t>& v) {
     std::ofstream f(p, std::ios::binary);
     f.write(reinterpret_cast<const char*>(v.data()), std::streamsize(v.size()));

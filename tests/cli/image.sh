@@ -9,7 +9,7 @@ trap 'rm -rf "$dir"' EXIT
 img=$data/kodim23_64x64.png
 "$nervc" encode "$img" -o "$dir/a.nerv" --epochs 100 --threads 2 --report "$dir/r.json" 2> "$dir/enc.log"
 grep -q "still image (rgb), preset image" "$dir/enc.log"
-"$nervc" info "$dir/a.nerv" | grep -q "^nerv 1\.4  64x64 .* rgb$"
+"$nervc" info "$dir/a.nerv" | grep -q "^nerv 1\.5  64x64 .* rgb$"
 "$nervc" decode "$dir/a.nerv" -o "$dir/a.png" -q
 "$nervc" probe "$dir/a.png" | grep -q "rgb24"
 "$nervc" metrics --json "$img" "$dir/a.png" > "$dir/m.json"
@@ -31,7 +31,7 @@ head -c 80 "$dir/a.y4m" | grep -q "C444"
 # Grey in, grey out: one plane in the stream and in the PNG.
 "$nervc" encode "$data/grey_32x32.png" -o "$dir/g.nerv" --epochs 50 2> "$dir/g.log"
 grep -q "still image (gray), preset image" "$dir/g.log"
-"$nervc" info "$dir/g.nerv" | grep -q "^nerv 1\.4  32x32 .* gray$"
+"$nervc" info "$dir/g.nerv" | grep -q "^nerv 1\.5  32x32 .* gray$"
 "$nervc" decode "$dir/g.nerv" -o "$dir/g.png" -q
 "$nervc" probe "$dir/g.png" | grep -q "gray"
 "$nervc" metrics --json "$data/grey_32x32.png" "$dir/g.png" | grep -q '"rgb_matrix": "gray"'
