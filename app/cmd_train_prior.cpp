@@ -64,7 +64,7 @@ Run add_train_prior(CLI::App& app) {
       "Learn a prior of the grid family across training clips (Reptile), for encode --prior");
   struct Args {
     std::vector<std::string> data, dev;
-    std::string out, preset = "grid", config, name;
+    std::string out, preset = "grid", config, name, learn = "all";
     PriorTrainOptions o;
     ComputeOptions compute;
     bool resume = false, quiet = false;
@@ -94,6 +94,11 @@ Run add_train_prior(CLI::App& app) {
   cmd->add_option("--outer-lr", a->o.outer_lr, "Reptile step (decays linearly to a tenth)")
       ->default_str("1")
       ->check(CLI::Range(1e-6, 1.0));
+  cmd->add_option("--learn", a->learn,
+                  "What the prior learns: all (synthesis and context model) or arm (the context "
+                  "model; the synthesis stays at its random start)")
+      ->check(CLI::IsMember({"all", "arm"}))
+      ->default_str("all");
   cmd->add_option("--seed", a->o.seed, "Random seed (same data, settings and seed: same prior)")
       ->default_str("0");
   a->compute.add_to(*cmd, false);
@@ -107,6 +112,7 @@ Run add_train_prior(CLI::App& app) {
     if (!o.cfg.model.contains("arch") || o.cfg.model["arch"] != "grid")
       throw Error("train-prior: a prior is for the grid family, not '" + o.cfg.name + "'");
     o.name = a->name.empty() ? o.cfg.name : a->name;
+    o.arm_only = a->learn == "arm";
     o.data = expand(a->data);
     std::vector<std::string> dev = expand(a->dev);
     for (const auto& d : dev)
@@ -122,8 +128,9 @@ Run add_train_prior(CLI::App& app) {
             << (a->config.empty() ? " --preset " + a->preset : " --config " + a->config)
             << " --name " << o.name << " --steps " << o.steps << " --inner " << o.inner
             << " --crop " << o.crop << " --frames " << (o.frames ? o.frames : o.cfg.segment_frames)
-            << " --clip-frames " << o.clip_frames << " --outer-lr " << o.outer_lr << " --seed "
-            << o.seed << " --threads " << threads << " --device " << o.device.str();
+            << " --clip-frames " << o.clip_frames << " --outer-lr " << o.outer_lr << " --learn "
+            << a->learn << " --seed " << o.seed << " --threads " << threads << " --device "
+            << o.device.str();
     if (!dev.empty()) command << " --dev" << quoted(dev);
     nlohmann::json fingerprint = {{"command", command.str()}, {"config", config_json(o.cfg)}};
 

@@ -130,6 +130,7 @@ GridPrior train_prior(const PriorTrainOptions& opt, const GridPrior* start, int 
       torch::NoGradGuard ng;
       double eps = opt.outer_lr * (1.0 - 0.9 * double(step) / opt.steps);
       for (size_t i = 0; i < nets.size(); ++i) {
+        if (opt.arm_only && prior.tensors[i].first.rfind("arm", 0) != 0) continue;
         torch::Tensor& p = prior.tensors[i].second;
         p.add_(nets[i].second.detach().to(torch::kCPU) - p, eps);
       }

@@ -23,6 +23,9 @@ struct PriorTrainOptions {
   int frames = 0;                 // frames per task; 0: the config's segment_frames
   int clip_frames = 96;           // frames read from the start of each clip
   double outer_lr = 1.0;          // Reptile's step, decaying linearly to 0.1 of it
+  // Only the context model learns; the synthesis stays at the seed's random start (what an
+  // encode without a prior starts from).
+  bool arm_only = false;
   uint64_t seed = 0;
   torch::Device device = torch::kCPU;
   int checkpoint_every = 10;  // outer steps between checkpoints (resumable runs)

@@ -19,6 +19,37 @@ grep -q '"steps": 300' "$dir/a.prior.json"
 grep -q "foreman_64x64_6f.y4m" "$dir/a.prior.json"
 grep -q '"hash": "[0-9a-f]\{16\}"' "$dir/a.prior.json"
 
+# --learn arm: only the context model moves; the synthesis keeps the seed's random start.
+train -o "$dir/arm.prior" --steps 30 --learn arm
+train -o "$dir/arm1.prior" --steps 1 --learn arm
+python3 - "$dir/arm.prior" "$dir/arm1.prior" <<'PY'
+import struct, sys
+def tensors(path):
+    b = open(path, "rb").read()
+    (n_json,) = struct.unpack_from("<I", b, 10)
+    o = 14 + n_json
+    (n,) = struct.unpack_from("<I", b, o)
+    o += 4
+    out = {}
+    for _ in range(n):
+        (k,) = struct.unpack_from("<H", b, o)
+        name = b[o + 2:o + 2 + k].decode()
+        o += 2 + k
+        d = b[o]
+        dims = struct.unpack_from("<%dI" % d, b, o + 1)
+        o += 1 + 4 * d
+        size = 4
+        for x in dims:
+            size *= x
+        out[name] = b[o:o + size]
+        o += size
+    return out
+arm, arm1 = (tensors(p) for p in sys.argv[1:])
+for name in arm:
+    same = arm[name] == arm1[name]
+    assert same != name.startswith("arm"), name  # synthesis unchanged, context model trained
+PY
+
 # Killed after a checkpoint, then resumed: the same prior (weights and hash).
 "$nervc" "${args[@]}" -o "$dir/c.prior" --steps 300 &  # nervc itself: the kill reaches it
 pid=$!
