@@ -83,9 +83,9 @@ bash "$expect" fail "coded against prior $id, which this decoder lacks" \
 test "$(stat -c %s "$dir/e.y4m")" -gt 30000
 
 # The built-in prior (priors/*.prior) needs no --prior to decode.
-"$nervc" encode "$clip" -o "$dir/g.nerv" --prior "$(dirname "$data")/../priors/grid-r1.prior" \
+"$nervc" encode "$clip" -o "$dir/g.nerv" --prior "$(dirname "$data")/../priors/grid-a1.prior" \
   --epochs 2 -q
-"$nervc" info "$dir/g.nerv" | grep -q "^prior: grid-r1@"
+"$nervc" info "$dir/g.nerv" | grep -q "^prior: grid-a1@"
 "$nervc" decode "$dir/g.nerv" -o "$dir/g.y4m" -q
 
 # Bad priors and misuse.
