@@ -43,7 +43,7 @@ std::vector<std::string> expand(const std::vector<std::string>& paths) {
   return out;
 }
 
-std::string quoted(const std::vector<std::string>& v) {
+std::string joined(const std::vector<std::string>& v) {
   std::string s;
   for (const auto& x : v) s += " " + x;
   return s;
@@ -124,14 +124,14 @@ Run add_train_prior(CLI::App& app) {
     // Everything the prior depends on besides the clips' contents: a checkpoint continues only
     // under the same.
     std::ostringstream command;
-    command << "nervc train-prior --data" << quoted(o.data) << " -o " << a->out
+    command << "nervc train-prior --data" << joined(o.data) << " -o " << a->out
             << (a->config.empty() ? " --preset " + a->preset : " --config " + a->config)
             << " --name " << o.name << " --steps " << o.steps << " --inner " << o.inner
             << " --crop " << o.crop << " --frames " << (o.frames ? o.frames : o.cfg.segment_frames)
             << " --clip-frames " << o.clip_frames << " --outer-lr " << o.outer_lr << " --learn "
             << a->learn << " --seed " << o.seed << " --threads " << threads << " --device "
             << o.device.str();
-    if (!dev.empty()) command << " --dev" << quoted(dev);
+    if (!dev.empty()) command << " --dev" << joined(dev);
     nlohmann::json fingerprint = {{"command", command.str()}, {"config", config_json(o.cfg)}};
 
     const std::string partial = a->out + ".partial";

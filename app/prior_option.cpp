@@ -10,7 +10,7 @@ void add_prior_option(CLI::App& cmd, std::vector<std::string>& files) {
 }
 
 void load_priors(const std::vector<std::string>& files) {
-  for (const std::string& f : files) add_known_prior(std::make_shared<GridPrior>(load_prior(f)));
+  for (const std::string& f : files) add_known_prior_file(f);
 }
 
 }  // namespace nerv::app

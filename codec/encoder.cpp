@@ -84,8 +84,8 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
   header.segment_frames = uint32_t(longest);
   header.intra_period = uint32_t(cfg.intra_period);
   header.config = decoder_config(cfg);
-  if (opt.prior) {  // intra weights are coded against it: the stream names it
-    check_prior_config(*opt.prior, cfg);
+  if (opt.prior) {  // intra weights are coded against it: the stream names it (checked by the
+                    // family encoder below)
     header.config["prior"] = prior_id(*opt.prior);
     add_known_prior(opt.prior);
   }

@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 
 #include "base/error.h"
 #include "codec/byte_io.h"
@@ -70,17 +69,17 @@ GridPrior load_prior(const std::string& path) {
 }
 
 GridPrior parse_prior(const uint8_t* data, size_t size, const std::string& path) {
-  const std::vector<uint8_t> b(data, data + size);
-  if (size < sizeof kMagic + 2 || std::memcmp(b.data(), kMagic, sizeof kMagic) != 0)
+  if (size < sizeof kMagic + 2 || std::memcmp(data, kMagic, sizeof kMagic) != 0)
     throw Error(path + ": not a nervc prior");
-  ByteReader r(b.data(), b.size(), path);
+  ByteReader r(data, size, path);
   r.take(sizeof kMagic);
   if (uint16_t v = r.u16(); v != kFormat)
     throw Error(path + ": prior format " + std::to_string(v) + ", this nervc reads format " +
                 std::to_string(kFormat));
-  if (size < 4 || crc(b.data(), b.size() - 4) != ByteReader(b.data() + b.size() - 4, 4, path).u32())
+  // size >= 10 here: the CRC's 4 bytes are there
+  if (crc(data, size - 4) != ByteReader(data + size - 4, 4, path).u32())
     throw Error(path + ": damaged or truncated prior (CRC mismatch)");
-  ByteReader body(b.data(), b.size() - 4, path);
+  ByteReader body(data, size - 4, path);
   body.take(sizeof kMagic + 2);
   uint32_t json_len = body.u32();
   const uint8_t* j = body.take(json_len);

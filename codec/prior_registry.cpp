@@ -32,6 +32,10 @@ void add_known_prior(std::shared_ptr<const GridPrior> p) {
   r.priors.push_back(std::move(p));
 }
 
+void add_known_prior_file(const std::string& path) {
+  add_known_prior(std::make_shared<GridPrior>(load_prior(path)));
+}
+
 std::shared_ptr<const GridPrior> find_prior(const std::string& id) {
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.m);

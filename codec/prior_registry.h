@@ -12,6 +12,8 @@ namespace nerv {
 
 // Makes `p` known to every decoder of this process.
 void add_known_prior(std::shared_ptr<const GridPrior> p);
+// Loads a prior file (load_prior) and makes it known.
+void add_known_prior_file(const std::string& path);
 // The prior with this id, or null.
 std::shared_ptr<const GridPrior> find_prior(const std::string& id);
 // Ids of every known prior.

@@ -219,7 +219,7 @@ NervStatus nerv_decoder_open_io(NervDecoder** out, const NervIO* io,
 NervStatus nerv_load_prior(const char* path) {
   if (!path) return invalid("null path");
   return guarded([&] {
-    nerv::add_known_prior(std::make_shared<nerv::GridPrior>(nerv::load_prior(path)));
+    nerv::add_known_prior_file(path);
     return NERV_OK;
   });
 }

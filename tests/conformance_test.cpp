@@ -133,7 +133,7 @@ std::vector<std::string> segment_integers(SegmentDecoder& dec, const StreamHeade
 // Decodes `s` on the CPU in fp32; returns its expectation lines and the frames.
 std::vector<std::string> decode(const Stream& s, std::vector<Frame>& frames) {
   // The prior the 1.5 stream names, frozen beside it.
-  add_known_prior(std::make_shared<GridPrior>(load_prior(conformance("tiny_grid.prior"))));
+  add_known_prior_file(conformance("tiny_grid.prior"));
   std::vector<std::string> lines;
   std::string path = conformance(s.name);
   uint8_t fixed[6] = {};

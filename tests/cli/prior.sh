@@ -120,5 +120,6 @@ bash "$expect" fail "in both --data and --dev" "$nervc" train-prior --data "$cli
   --dev "$clip" --config "$cfg" -o "$dir/x.prior"
 bash "$expect" fail "too small for tasks" "$nervc" train-prior --data "$clip" --config "$cfg" \
   --crop 128 -q -o "$dir/x.prior"
-test ! -e "$dir/x.nerv" && test ! -e "$dir/x.prior"
+test ! -e "$dir/x.nerv"
+test ! -e "$dir/x.prior"
 echo "prior ok"
