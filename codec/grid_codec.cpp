@@ -207,7 +207,7 @@ void GridDecoder::rebuild(const SegmentHeader& sh, const std::vector<uint8_t>& p
                           std::vector<TensorStats>* stats) {
   std::string where = "segment " + std::to_string(sh.index);
   bool residual = sh.type == SegmentType::Residual;
-  if (residual && last_segment_ != int64_t(sh.index) - 1)
+  if (residual && (last_segment_ < 0 || last_segment_ != int64_t(sh.index) - 1))
     throw Error(where + ": residual segment without its previous segment");
   last_segment_ = -1;  // until this one succeeds
   if (stats) stats->clear();

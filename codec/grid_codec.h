@@ -52,7 +52,7 @@ class GridDecoder final : public FamilyDecoder {
   std::vector<torch::Tensor> upsampled_;  // latents_ upsampled during rebuild() (CPU), or empty
   ArmInt arm_;
   SegmentHeader last_header_;
-  int64_t last_segment_ = -1;
+  int64_t last_segment_ = -1;  // the last segment rebuilt, -1 for none
   int batch_ = 4;
 };
 

@@ -24,7 +24,7 @@ void HnervDecoder::rebuild(const SegmentHeader& sh, const std::vector<uint8_t>& 
                            std::vector<TensorStats>* stats) {
   std::string where = "segment " + std::to_string(sh.index);
   bool residual = sh.type == SegmentType::Residual;
-  if (residual && last_segment_ != int64_t(sh.index) - 1)
+  if (residual && (last_segment_ < 0 || last_segment_ != int64_t(sh.index) - 1))
     throw Error(where + ": residual segment without its previous segment");
   last_segment_ = -1;  // until this one succeeds
   if (stats) stats->clear();

@@ -50,7 +50,7 @@ class HnervDecoder final : public FamilyDecoder {
   torch::ScalarType dtype_;
   torch::Tensor embeddings_;  // dequantised, of the last rebuilt segment, on device_
   SegmentHeader last_header_;
-  int64_t last_segment_ = -1;
+  int64_t last_segment_ = -1;  // the last segment rebuilt, -1 for none
   int batch_ = 4;
 
   // The network and the 8-bit conversion for one batch size, over a static input tensor: on a

@@ -348,6 +348,24 @@ TEST_P(Codec, NamedErrors) {
   expect_error(*dir_ + "/missing.nerv", "no such file");
 }
 
+// A residual segment needs the segment before it, also at the start of a stream (a fuzzer's
+// find: segment 0 marked residual, its CRC intact, once reached for weights never decoded).
+TEST_P(Codec, AResidualFirstSegmentIsRefused) {
+  BitstreamReader r(*stream_);
+  BitstreamReader::Chunk c;
+  ASSERT_TRUE(r.next(c));
+  ASSERT_EQ(c.segment.index, 0u);
+  c.segment.type = SegmentType::Residual;
+  std::vector<uint8_t> b = write_stream_header(r.header());
+  std::vector<uint8_t> seg = write_segment_chunk(c.segment, c.payload);
+  b.insert(b.end(), seg.begin(), seg.end());
+  std::vector<uint8_t> full = slurp(*stream_);  // the rest as it was: same sizes, same offsets
+  b.insert(b.end(), full.begin() + long(r.position()), full.end());
+  std::string p = *dir_ + "/residual_first.nerv";
+  spit(p, b);
+  expect_error(p, "segment 0: residual segment without its previous segment");
+}
+
 // A header that claims absurd sizes is refused before anything big is allocated.
 TEST(Bitstream, AbsurdHeaderFieldsAreRefused) {
   StreamHeader h;
