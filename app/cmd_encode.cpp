@@ -9,6 +9,7 @@
 #include "app/report_json.h"
 #include "base/error.h"
 #include "codec/encoder.h"
+#include "codec/stream_parts.h"
 #include "io/temp_output.h"
 #include "models/graphed_step.h"
 
@@ -27,19 +28,33 @@ void warn_image_conversion(const VideoInfo& info, const std::string& input) {
          ") are rounded to 8 bits");
 }
 
+// "A:B" or "I/N" as two unsigned 32-bit numbers.
+void parse_pair(const std::string& s, char sep, const char* option, uint32_t& a, uint32_t& b) {
+  size_t at = s.find(sep);
+  auto num = [&](const std::string& t) {
+    if (t.empty() || t.size() > 9 || t.find_first_not_of("0123456789") != std::string::npos)
+      throw Error(std::string(option) + " " + s + ": expected two numbers as in " +
+                  (sep == ':' ? "0:4" : "0/3"));
+    return uint32_t(std::stoul(t));
+  };
+  if (at == std::string::npos) num("");
+  a = num(s.substr(0, at));
+  b = num(s.substr(at + 1));
+}
+
 }  // namespace
 
 Run add_encode(CLI::App& app) {
   auto* cmd = app.add_subcommand("encode", "Encode a video (or still image) into a .nerv stream");
   struct Args {
-    std::string input, output = "", preset = "grid", config, report, prior;
+    std::string input, output = "", preset = "grid", config, report, prior, chains, shard;
     InputOptions in;
     int segment_frames = 0, intra_period = 0, epochs = 0, batch_size = 0;
     double lambda = -1;
     ComputeOptions compute;
     uint64_t seed = 0;
     int64_t max_pixels = int64_t(1) << 24;
-    bool quiet = false, resume = false, image = false;
+    bool quiet = false, resume = false, image = false, warm_intra = false;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("INPUT", a->input, "Video file, '-' for stdin, or URL")->required();
@@ -65,6 +80,22 @@ Run add_encode(CLI::App& app) {
   cmd->add_option("--intra-period", a->intra_period,
                   "Code every K-th segment standalone (preset default)")
       ->check(CLI::Range(1, 65535));
+  cmd->add_option("--chains", a->chains,
+                  "Encode only intra chains A (inclusive) to B (exclusive) of the input, as a "
+                  "part stream for nervc concat (a chain: an intra segment and the residual "
+                  "segments after it)")
+      ->type_name("A:B");
+  cmd->add_option("--shard", a->shard,
+                  "Encode shard I of N (0 <= I < N): the I-th of N even, contiguous ranges of "
+                  "chains, as a part stream for nervc concat")
+      ->type_name("I/N")
+      ->excludes("--chains");
+  cmd->add_flag("--warm-intra", a->warm_intra,
+                "Start each intra segment's fit from the previous segment's weights, with the "
+                "preset's warm_epochs (faster, but chains then depend on each other: no "
+                "--chains or --shard)")
+      ->excludes("--chains")
+      ->excludes("--shard");
   cmd->add_option("--seed", a->seed, "Random seed (same input, config and seed: same bytes)")
       ->default_str("0");
   a->compute.add_to(*cmd, false);
@@ -119,6 +150,21 @@ Run add_encode(CLI::App& app) {
     opt.device = a->compute.parsed_device();
     int threads = a->compute.apply();
     opt.expected_frames = image ? 1 : expected_frames(info, ro);
+    opt.warm_intra = a->warm_intra;
+    if (!a->chains.empty() || !a->shard.empty()) {
+      uint32_t chains = segmentation(opt.cfg, opt.expected_frames).chains;
+      if (opt.expected_frames <= 0)
+        throw Error(a->input +
+                    ": --chains and --shard need the input's frame count, which its "
+                    "container does not give");
+      if (!a->chains.empty())
+        parse_pair(a->chains, ':', "--chains", opt.chains_begin, opt.chains_end);
+      else {
+        uint32_t i = 0, n = 0;
+        parse_pair(a->shard, '/', "--shard", i, n);
+        shard_chains(i, n, chains, opt.chains_begin, opt.chains_end);
+      }
+    }
     if (!a->quiet)
       std::fprintf(stderr,
                    "nervc: %s, %dx%d%s, preset %s%s, %d frames/segment, intra every %d, on %s "
@@ -130,6 +176,9 @@ Run add_encode(CLI::App& app) {
                    opt.cfg.name.c_str(),
                    opt.prior ? (" from prior " + prior_id(*opt.prior)).c_str() : "",
                    opt.cfg.segment_frames, opt.cfg.intra_period, opt.device.str().c_str(), threads);
+    if (!a->quiet && opt.chains_end)
+      std::fprintf(stderr, "nervc: part stream: chains %u:%u of %u\n", opt.chains_begin,
+                   opt.chains_end, segmentation(opt.cfg, opt.expected_frames).chains);
     EncodeProgress progress(opt.cfg.train, a->quiet);
     EncodeReport r = encode_video(*reader, a->output, opt, std::ref(progress));
     const MetricsSummary& m = r.metrics;

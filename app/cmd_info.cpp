@@ -1,11 +1,13 @@
 // nervc info IN.nerv: headers, segments, and per-tensor sizes against their entropy.
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "app/commands.h"
 #include "app/prior_option.h"
 #include "app/report_json.h"
 #include "codec/segment_decoder.h"
+#include "codec/stream_parts.h"
 
 namespace nerv::app {
 
@@ -30,8 +32,11 @@ Run add_info(CLI::App& app) {
     uint64_t frames = 0;
     std::vector<TensorStats> stats;
     size_t index_entries = 0;
-    while (reader.next(c)) {
+    std::optional<PartInfo> part;
+    while (reader.next_chunk(c)) {
       if (c.kind == BitstreamReader::Chunk::Index) index_entries = c.index.size();
+      if (c.kind == BitstreamReader::Chunk::Ancillary && c.tag == "part")
+        part = parse_part_chunk(c.payload, a->input);
       if (c.kind != BitstreamReader::Chunk::Segment) continue;
       dec.rebuild(c.segment, c.payload, &stats);
       nlohmann::json tensors = nlohmann::json::array();
@@ -65,6 +70,12 @@ Run add_info(CLI::App& app) {
           {"bpp", bpp},
           {"index_entries", index_entries},
           {"segments", segs}};
+      if (part)
+        j["part"] = {{"chains", {part->chains_begin, part->chains_end}},
+                     {"chain_count", part->chain_count},
+                     {"input_frames", part->frames},
+                     {"seed", part->seed},
+                     {"input", part->input}};
       std::printf("%s\n", j.dump(2).c_str());
       return 0;
     }
@@ -82,6 +93,12 @@ Run add_info(CLI::App& app) {
     std::printf("model: %s\n", h.config["model"].dump().c_str());
     if (std::string prior = stream_prior(h.config); !prior.empty())
       std::printf("prior: %s (intra weights coded against it)\n", prior.c_str());
+    if (part)
+      std::printf(
+          "part: chains %u:%u of %u of %s (%llu frames, seed %llu); nervc concat joins "
+          "the parts\n",
+          part->chains_begin, part->chains_end, part->chain_count, part->input.c_str(),
+          (unsigned long long)part->frames, (unsigned long long)part->seed);
     for (const auto& s : segs) {
       std::printf(
           "\nsegment %u  %-8s frames %llu-%llu  %zu bytes\n", s["index"].get<unsigned>(),

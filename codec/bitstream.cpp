@@ -341,6 +341,12 @@ bool BitstreamReader::next(Chunk& out) {
   return true;
 }
 
+bool BitstreamReader::next_chunk(Chunk& out) {
+  if (ended_) return false;
+  read_chunk(out);
+  return true;
+}
+
 void BitstreamReader::read_chunk(Chunk& out) {
   uint64_t chunk_pos = pos_;
   chunk_bytes_.clear();  // kept for resync() should this chunk turn out damaged
@@ -458,6 +464,9 @@ void BitstreamReader::read_chunk(Chunk& out) {
         crc_of(crc_buf.data().data(), crc_buf.size()))
       throw Error(name_ + ": chunk '" + tag_name + "': CRC mismatch");
     out.kind = Chunk::Ancillary;
+    out.tag = tag_name;
+    body.resize(size);
+    out.payload = std::move(body);
     return;
   }
   if (is_tag(tag) && is_upper(tag[0]))  // required, and unknown

@@ -92,13 +92,16 @@ class BitstreamReader {
   struct Chunk {
     enum Kind { Segment, Index, End, Ancillary } kind = Segment;  // next() skips Ancillary
     SegmentHeader segment;
-    std::vector<uint8_t> payload;  // segment payload
+    std::string tag;               // of an ancillary chunk
+    std::vector<uint8_t> payload;  // segment payload, or an ancillary chunk's body
     std::vector<IndexEntry> index;
     StreamEnd end;
   };
   // The next chunk; false once the end chunk has been read. A stream that stops before its end
   // chunk throws "truncated".
   bool next(Chunk& out);
+  // As next(), but ancillary chunks (§5.1) come back too, with their tag and body.
+  bool next_chunk(Chunk& out);
   // After next() threw on a damaged chunk: reads on from the second byte of that chunk to the
   // next chunk that reads back intact (its CRC matches), and returns it as next() would; the
   // segments in between are lost, counting goes on from the chunk found. Works on pipes (it

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 
@@ -14,6 +15,7 @@
 #include "codec/encode_checkpoint.h"
 #include "codec/prior_registry.h"
 #include "codec/segment_decoder.h"
+#include "codec/stream_parts.h"
 #include "io/file_sink.h"
 
 namespace nerv {
@@ -38,6 +40,10 @@ nlohmann::json resume_fingerprint(const EncodeOptions& opt, const StreamHeader& 
           {"format", std::to_string(kVersionMajor) + "." + std::to_string(kVersionMinor)},
           {"config", config_json(opt.cfg)},
           {"seed", opt.seed},
+          {"chains", opt.chains_end
+                         ? std::to_string(opt.chains_begin) + ":" + std::to_string(opt.chains_end)
+                         : "all"},
+          {"warm intra", opt.warm_intra},
           {"prior", opt.prior ? prior_id(*opt.prior) : ""},
           {"device", opt.device.str()},
           {"threads", torch::get_num_threads()},
@@ -48,6 +54,20 @@ nlohmann::json resume_fingerprint(const EncodeOptions& opt, const StreamHeader& 
 }
 
 }  // namespace
+
+Segmentation segmentation(const CodecConfig& cfg, int64_t frames) {
+  const int64_t S = cfg.segment_frames, N = frames;
+  Segmentation s;
+  s.longest = S;
+  if (N <= 0) return s;
+  if (N > S && N % S > 0 && 2 * (N % S) <= S && S + N % S <= kMaxSegmentFrames) {
+    s.tail_first = N - S - N % S;
+    s.longest = S + N % S;
+  }
+  s.segments = s.tail_first >= 0 ? N / S : (N + S - 1) / S;
+  s.chains = uint32_t((s.segments + cfg.intra_period - 1) / cfg.intra_period);
+  return s;
+}
 
 EncodeReport encode_video(VideoReader& input, const std::string& output, const EncodeOptions& opt,
                           const std::function<void(const EncodeEvent&)>& on_event) {
@@ -71,16 +91,32 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
                 to_string(info.fmt));
   header.matrix = info.matrix;
   header.range = info.range;
-  // A short tail joins the segment before it when the input's length is known: a segment of a
-  // few frames would pay for its weights (and the grid family's segment-long latents) almost
-  // as much as a full one. Tail r of N frames, r <= S/2: the last segment has S + r frames.
-  const int64_t S = cfg.segment_frames, N = opt.expected_frames;
-  int64_t tail_first = -1;  // first frame of the segment that takes the tail
-  size_t longest = size_t(S);
-  if (N > S && N % S > 0 && 2 * (N % S) <= S && S + N % S <= kMaxSegmentFrames) {
-    tail_first = N - S - N % S;
-    longest = size_t(S + N % S);
+  const int64_t S = cfg.segment_frames, P = cfg.intra_period, N = opt.expected_frames;
+  const Segmentation seg = segmentation(cfg, N);
+  const int64_t tail_first = seg.tail_first;
+  const size_t longest = size_t(seg.longest);
+  // A part: chains [A, B) of C, frames from A*P*S on, and (but for the last part, which reads
+  // on to the end as a whole encode does) (B - A) * P segments.
+  const bool part = opt.chains_end > 0;
+  const uint32_t A = opt.chains_begin, B = opt.chains_end;
+  if (part) {
+    if (N <= 0)
+      throw Error(info.url +
+                  ": encoding a range of chains needs the input's frame count, which its "
+                  "container does not give (encode it whole, or convert it to a container that "
+                  "does)");
+    if (opt.warm_intra)
+      throw Error(
+          "--warm-intra makes each chain depend on the one before: it cannot encode a "
+          "range of chains");
+    if (A >= B || B > seg.chains)
+      throw Error("chains " + std::to_string(A) + ":" + std::to_string(B) +
+                  " are not a range within the input's " + std::to_string(seg.chains) +
+                  " chains (0:" + std::to_string(seg.chains) + ")");
   }
+  const uint32_t seg0 = part ? uint32_t(A * P) : 0;  // the first segment's index in the input
+  const uint64_t frame0 = uint64_t(seg0) * uint64_t(S);
+  const int64_t max_segments = part && B < seg.chains ? int64_t(B - A) * P : -1;
   header.segment_frames = uint32_t(longest);
   header.intra_period = uint32_t(cfg.intra_period);
   header.config = decoder_config(cfg);
@@ -92,6 +128,9 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
 
   torch::manual_seed(opt.seed);  // the families' initial weights
   std::unique_ptr<FamilyEncoder> family = make_family_encoder(cfg, header, opt.device, opt.prior);
+  // Where every independent chain starts (the same in every process with the same seed).
+  const std::vector<torch::Tensor> initial =
+      opt.warm_intra ? std::vector<torch::Tensor>{} : family->state();
   SegmentDecoder decoder(header, opt.device, torch::kFloat);
 
   EncodeReport report;
@@ -134,10 +173,10 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
   MetricsAccumulator metrics;
   std::vector<IndexEntry> index;
   std::vector<Frame> frames(static_cast<size_t>(S)), decoded;
-  int64_t expected = N > 0 ? (tail_first >= 0 ? N / S : (N + S - 1) / S) : -1;
+  int64_t expected = N <= 0 ? -1 : max_segments >= 0 ? max_segments : seg.segments - seg0;
   uint64_t input_hash = kHashStart;
   auto read_segment = [&] {
-    frames.resize(int64_t(report.frames) == tail_first ? longest : size_t(S));
+    frames.resize(int64_t(frame0 + report.frames) == tail_first ? longest : size_t(S));
     size_t n = 0;
     while (n < frames.size() && input.read(frames[n]))
       input_hash = hash_frame(input_hash, frames[n++]);
@@ -172,6 +211,15 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
           {EncodeEvent::SegmentDone, sh.index, expected, sh.frames, {}, &report.segments.back()});
   };
 
+  // A part starts at its first chain's first frame: the frames before are read and dropped.
+  if (frame0 > 0) {
+    Frame skipped;
+    for (uint64_t i = 0; i < frame0; ++i)
+      if (!input.read(skipped))
+        throw Error(info.url + ": ends after " + std::to_string(i) + " frames, before chain " +
+                    std::to_string(A) + " (frame " + std::to_string(frame0) + ")");
+  }
+
   uint32_t k = 0;
   if (ck.segments) {
     // The segments the interrupted encode completed: read back from its partial stream, with
@@ -198,23 +246,31 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
     report.resumed_segments = k;
   } else {
     sink->write(write_stream_header(header));
+    if (part)
+      sink->write(write_part_chunk({A, B, seg.chains, uint64_t(N), opt.seed,
+                                    std::filesystem::path(info.url).filename().string()}));
   }
 
   for (;; ++k) {
+    if (max_segments >= 0 && k >= max_segments) break;
     size_t n = read_segment();
     if (n == 0) break;
     auto ts = Clock::now();
+    const uint32_t g = seg0 + k;  // the segment's index in the whole input
     SegmentHeader sh;
-    sh.type = k % uint32_t(cfg.intra_period) == 0 ? SegmentType::Intra : SegmentType::Residual;
+    sh.type = g % uint32_t(P) == 0 ? SegmentType::Intra : SegmentType::Residual;
     sh.index = k;
     sh.first_frame = report.frames;
     sh.frames = uint32_t(n);
     if (on_event) on_event({EncodeEvent::SegmentStart, k, expected, sh.frames});
 
+    // The first segment, and without warm_intra every intra one, starts from the initial state.
+    const bool fresh = g == 0 || (sh.type == SegmentType::Intra && !opt.warm_intra);
+    if (fresh && k > 0) family->restore(initial);
     auto tt = Clock::now();
     std::vector<TensorStats> written;
     std::vector<uint8_t> bytes = family->encode(
-        frames, sh, decoder.family(), opt.seed + k,
+        frames, sh, decoder.family(), opt.seed + g, fresh,
         [&](const FitProgress& p) {
           if (on_event) on_event({EncodeEvent::Progress, k, expected, sh.frames, p});
         },

@@ -35,6 +35,17 @@ struct EncodeOptions {
   // previous weights, and code their weights as the difference from it; the stream names it
   // (bitstream 1.5), and decoders need it (built in, or given with --prior).
   std::shared_ptr<const GridPrior> prior;
+  // Chains (an intra segment and the residual segments up to the next) are independent: every
+  // intra segment starts from the same initial state (or the prior), so that any range of them
+  // can be encoded alone (a part, below) and gives the same bytes. warm_intra starts each intra
+  // segment but the first from the previous segment's weights instead, with fewer epochs
+  // (the behaviour before sharding; single-process encodes only).
+  bool warm_intra = false;
+  // A part stream: only chains [chains_begin, chains_end) of the input (chains_end 0: all, a
+  // whole stream). It records the range in a `part` chunk (docs/bitstream.md §5.2), and
+  // nervc concat joins the parts into the stream one whole encode writes. Needs the input's
+  // frame count (expected_frames), which fixes the segmentation.
+  uint32_t chains_begin = 0, chains_end = 0;
 };
 
 struct SegmentReport {
@@ -73,6 +84,17 @@ struct EncodeReport {
   double bpp() const { return frames ? bytes * 8.0 / (double(frames) * width * height) : 0; }
   double kbps() const { return frames ? bytes * 8.0 / 1000.0 / (frames / fps.value()) : 0; }
 };
+
+// How an input of `frames` frames (known) is cut: segments of S = cfg.segment_frames, a short
+// tail r <= S/2 joining the last one (it would pay for its weights almost as much as a full
+// segment), and chains of cfg.intra_period segments, the last maybe shorter.
+struct Segmentation {
+  int64_t segments = 0;
+  int64_t tail_first = -1;  // first frame of the segment that takes the tail; -1: none
+  int64_t longest = 0;      // frames of the longest segment (the stream's segment_frames)
+  uint32_t chains = 0;
+};
+Segmentation segmentation(const CodecConfig& cfg, int64_t frames);
 
 EncodeReport encode_video(VideoReader& input, const std::string& output, const EncodeOptions& opt,
                           const std::function<void(const EncodeEvent&)>& on_event);

@@ -51,9 +51,12 @@ class FamilyEncoder {
  public:
   virtual ~FamilyEncoder() = default;
   // Fits segment `sh` to `frames` and returns its payload. `reference` has rebuilt every
-  // earlier segment of the stream, exactly as a decoder will (the reference of a residual).
+  // earlier segment of the chain, exactly as a decoder will (the reference of a residual).
+  // `fresh`: the fit starts from this encoder's state as it is (its initial state: the first
+  // segment, or an intra segment of an independent chain, restore()d by the caller) with the
+  // full epochs; otherwise from the previous segment's decoded weights with warm_epochs.
   virtual std::vector<uint8_t> encode(const std::vector<Frame>& frames, const SegmentHeader& sh,
-                                      FamilyDecoder& reference, uint64_t seed,
+                                      FamilyDecoder& reference, uint64_t seed, bool fresh,
                                       const std::function<void(const FitProgress&)>& progress,
                                       std::vector<TensorStats>* written) = 0;
   virtual DecoderComplexity complexity() const = 0;

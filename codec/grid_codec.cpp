@@ -429,13 +429,13 @@ void GridEncoder::restore(const std::vector<torch::Tensor>& state) {
 }
 
 std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const SegmentHeader& sh,
-                                         FamilyDecoder& reference, uint64_t seed,
+                                         FamilyDecoder& reference, uint64_t seed, bool fresh,
                                          const std::function<void(const FitProgress&)>& progress,
                                          std::vector<TensorStats>* written) {
   auto* ref = dynamic_cast<GridDecoder*>(&reference);
   if (!ref) throw Error("grid encoder: the reference decoder is of another family");
   const TrainConfig& tc = cfg_.train;
-  const bool residual = sh.type == SegmentType::Residual, first = sh.index == 0;
+  const bool residual = sh.type == SegmentType::Residual;
   const int T = int(frames.size());
   const double pixels = double(T) * header_.width * header_.height;
   std::vector<Coded> coded = coded_tensors(*model_);
@@ -443,7 +443,7 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
   if (from_prior) {  // the same start for every intra segment: chains depend on nothing before
     torch::NoGradGuard ng;
     for (size_t i = 0; i < coded.size(); ++i) coded[i].t.copy_(prior_->tensors[i].second);
-  } else if (!first) {  // start from what the decoder has: the previous segment's decoded weights
+  } else if (!fresh) {  // start from what the decoder has: the previous segment's decoded weights
     torch::NoGradGuard ng;
     std::vector<Coded> src = coded_tensors(ref->model());
     for (size_t i = 0; i < coded.size(); ++i) coded[i].t.copy_(src[i].t);
@@ -455,7 +455,8 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
   std::vector<torch::Tensor> lat;
   for (size_t l = 0; l < shapes.size(); ++l) {
     std::vector<int64_t> s = {shapes[l][0], shapes[l][1], shapes[l][2]};
-    bool reuse = !from_prior && l < last_latents_.size() && last_latents_[l].sizes().vec() == s;
+    bool reuse =
+        !from_prior && !fresh && l < last_latents_.size() && last_latents_[l].sizes().vec() == s;
     lat.push_back((reuse ? last_latents_[l].clone() : torch::zeros(s, torch::kFloat))
                       .to(device_)
                       .set_requires_grad(true));
@@ -475,7 +476,7 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
   std::vector<torch::Tensor> nets;
   for (auto& c : coded) nets.push_back(c.t);
   fit_grid(*model_, header_, nets, lat, before_t, d, tc,
-           first || from_prior ? tc.epochs : tc.warm_epochs, tc.qat_epochs, seed, progress);
+           fresh || from_prior ? tc.epochs : tc.warm_epochs, tc.qat_epochs, seed, progress);
   model_->eval();
   torch::NoGradGuard ng;
 

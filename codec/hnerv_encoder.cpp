@@ -13,20 +13,19 @@ HnervEncoder::HnervEncoder(const CodecConfig& cfg, const StreamHeader& h, torch:
 }
 
 std::vector<uint8_t> HnervEncoder::encode(const std::vector<Frame>& frames, const SegmentHeader& sh,
-                                          FamilyDecoder& reference, uint64_t seed,
+                                          FamilyDecoder& reference, uint64_t seed, bool fresh,
                                           const std::function<void(const FitProgress&)>& progress,
                                           std::vector<TensorStats>* written) {
   auto* ref = dynamic_cast<HnervDecoder*>(&reference);
   if (!ref) throw Error("hnerv encoder: the reference decoder is of another family");
-  bool first = sh.index == 0;
-  if (!first) {  // start from what the decoder has: the previous segment's decoded weights
+  if (!fresh) {  // start from what the decoder has: the previous segment's decoded weights
     torch::NoGradGuard ng;
     NamedTensors src = ref->model().coded_tensors(), dst = model_->coded_tensors();
     for (size_t i = 0; i < src.size(); ++i) dst[i].second.copy_(src[i].second);
   }
   SegmentTensors t =
       frames_to_tensors(frames, model_->padded_width(), model_->padded_height(), device_);
-  SegmentPayload p = fit_segment(*model_, t, cfg_, sh.type, first, first ? nullptr : &ref->state(),
+  SegmentPayload p = fit_segment(*model_, t, cfg_, sh.type, fresh, fresh ? nullptr : &ref->state(),
                                  seed, progress);
   return write_segment_payload(p, sh.type, written);
 }

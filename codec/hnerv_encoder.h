@@ -12,7 +12,7 @@ class HnervEncoder final : public FamilyEncoder {
  public:
   HnervEncoder(const CodecConfig& cfg, const StreamHeader& h, torch::Device device);
   std::vector<uint8_t> encode(const std::vector<Frame>& frames, const SegmentHeader& sh,
-                              FamilyDecoder& reference, uint64_t seed,
+                              FamilyDecoder& reference, uint64_t seed, bool fresh,
                               const std::function<void(const FitProgress&)>& progress,
                               std::vector<TensorStats>* written) override;
   DecoderComplexity complexity() const override;

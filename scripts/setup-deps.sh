@@ -20,6 +20,7 @@ packages=(
   python3-dev pybind11-dev                # the Python module (import nervc)
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev  # the GStreamer plugin (nervcdec)
   gstreamer1.0-tools gstreamer1.0-plugins-base           # gst-launch-1.0 and videoconvert: its test
+  slurmctld slurmd slurm-client munge python3-yaml  # sharded encoding: the local Slurm and manifest tests
 )
 
 missing=()
