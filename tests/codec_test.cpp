@@ -24,16 +24,8 @@ namespace nerv {
 namespace {
 
 using test::data;
-
-std::vector<uint8_t> slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
-}
-
-void spit(const std::string& path, const std::vector<uint8_t>& b) {
-  std::ofstream f(path, std::ios::binary);
-  f.write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
-}
+using test::slurp;
+using test::spit;
 
 EncodeReport encode_tiny(const std::string& out, uint64_t seed = 0,
                          const std::string& config = "tiny_config.json") {

@@ -13,11 +13,8 @@ namespace nerv {
 namespace {
 
 using test::data;
-
-std::vector<uint8_t> slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
-}
+using test::slurp;
+using test::spit;
 
 bool exists(const std::string& path) {
   return std::ifstream(path).good();
@@ -128,8 +125,7 @@ TEST_P(Shards, BadPartSetsAreNamedAndWriteNothing) {
   encode(whole);
   std::vector<uint8_t> b = slurp(p[1]);
   b[b.size() / 2] ^= 0x20;
-  std::ofstream(damaged, std::ios::binary)
-      .write(reinterpret_cast<const char*>(b.data()), long(b.size()));
+  spit(damaged, b);
 
   auto expect = [&](std::vector<std::string> parts, const std::string& needle) {
     std::string e = error_of([&] { concat_parts(parts, out); });

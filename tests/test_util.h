@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "io/frame.h"
@@ -31,6 +32,17 @@ inline std::filesystem::path scratch() {
   remove_tree(dir.string());
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+// A whole file's bytes, and the way back.
+inline std::vector<uint8_t> slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
+}
+
+inline void spit(const std::string& path, const std::vector<uint8_t>& b) {
+  std::ofstream f(path, std::ios::binary);
+  f.write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
 }
 
 inline std::vector<Frame> read_all(const std::string& url, ReadOptions opt = {}) {
