@@ -9,6 +9,7 @@
 #include "app/report_json.h"
 #include "base/error.h"
 #include "codec/encoder.h"
+#include "codec/prior_registry.h"
 #include "codec/stream_parts.h"
 #include "io/temp_output.h"
 #include "models/graphed_step.h"
@@ -47,14 +48,15 @@ void parse_pair(const std::string& s, char sep, const char* option, uint32_t& a,
 Run add_encode(CLI::App& app) {
   auto* cmd = app.add_subcommand("encode", "Encode a video (or still image) into a .nerv stream");
   struct Args {
-    std::string input, output = "", preset = "grid", config, report, prior, chains, shard;
+    std::string input, output = "", preset = "grid", config, report, prior, predictor, chains,
+                       shard;
     InputOptions in;
-    int segment_frames = 0, intra_period = 0, epochs = 0, batch_size = 0;
+    int segment_frames = 0, intra_period = 0, epochs = 0, batch_size = 0, refine = -1;
     double lambda = -1;
     ComputeOptions compute;
     uint64_t seed = 0;
     int64_t max_pixels = int64_t(1) << 24;
-    bool quiet = false, resume = false, image = false, warm_intra = false;
+    bool quiet = false, resume = false, image = false, warm_intra = false, predict = false;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("INPUT", a->input, "Video file, '-' for stdin, or URL")->required();
@@ -72,6 +74,16 @@ Run add_encode(CLI::App& app) {
   cmd->add_option("--prior", a->prior,
                   "Start every intra segment's fit from this prior (nervc train-prior; grid "
                   "presets; the stream does not depend on it)");
+  cmd->add_flag("--predict", a->predict,
+                "Start every segment's latents from the built-in predictor's prediction (nervc "
+                "train-hyper; grid preset), fitted from its prior");
+  cmd->add_option("--predictor", a->predictor,
+                  "As --predict, with this predictor file (its prior must be built in or given "
+                  "with --prior)");
+  cmd->add_option("--refine", a->refine,
+                  "With --predict: fit every segment for K steps after the prediction (0: code "
+                  "the prediction as it is; default: the preset's full fit)")
+      ->check(CLI::Range(0, 100000));
   cmd->add_flag("--image", a->image,
                 "Code the input's first frame as a still image (RGB 4:4:4; default preset "
                 "'image'); still images (PNG, JPEG, ...) are detected without it");
@@ -101,7 +113,8 @@ Run add_encode(CLI::App& app) {
   a->compute.add_to(*cmd, false);
   cmd->add_option("--epochs", a->epochs,
                   "Override the preset's epochs (later segments and QAT scale with it)")
-      ->check(CLI::Range(1, 100000));
+      ->check(CLI::Range(1, 100000))
+      ->excludes("--refine");
   cmd->add_option("--batch-size", a->batch_size,
                   "Frames per training step (preset default; changes the optimisation, not the "
                   "format)")
@@ -140,6 +153,24 @@ Run add_encode(CLI::App& app) {
     if (a->segment_frames) opt.cfg.segment_frames = a->segment_frames;
     if (a->intra_period) opt.cfg.intra_period = a->intra_period;
     if (!a->prior.empty()) opt.prior = std::make_shared<GridPrior>(load_prior(a->prior));
+    if (!a->predictor.empty()) {
+      opt.predictor = std::make_shared<GridPredictor>(load_predictor(a->predictor));
+    } else if (a->predict) {
+      opt.predictor = builtin_predictor(opt.cfg.model);
+      if (!opt.predictor)
+        throw Error("--predict: no built-in predictor for preset '" + opt.cfg.name +
+                    "' (give one with --predictor FILE)");
+    }
+    if (opt.predictor && !opt.prior) {  // the prior it predicts for, built in or known
+      opt.prior = find_prior(opt.predictor->prior);
+      if (!opt.prior)
+        throw Error("predictor " + predictor_id(*opt.predictor) + " needs prior " +
+                    opt.predictor->prior + ": give it with --prior FILE");
+    }
+    if (a->refine >= 0) {
+      if (!opt.predictor) throw Error("--refine needs --predict or --predictor");
+      refine_steps(opt.cfg.train, a->refine);
+    }
     opt.seed = a->seed;
     opt.max_pixels = a->max_pixels;
     opt.resume = a->resume;
@@ -147,6 +178,7 @@ Run add_encode(CLI::App& app) {
     if (a->batch_size) opt.cfg.train.batch_size = a->batch_size;
     if (a->lambda > 0) set_lambda(opt.cfg, a->lambda);
     if (opt.prior) check_prior_config(*opt.prior, opt.cfg);
+    if (opt.predictor) check_predictor(*opt.predictor, opt.prior.get(), opt.cfg);
     opt.device = a->compute.parsed_device();
     int threads = a->compute.apply();
     opt.expected_frames = image ? 1 : expected_frames(info, ro);
@@ -167,7 +199,7 @@ Run add_encode(CLI::App& app) {
     }
     if (!a->quiet)
       std::fprintf(stderr,
-                   "nervc: %s, %dx%d%s, preset %s%s, %d frames/segment, intra every %d, on %s "
+                   "nervc: %s, %dx%d%s, preset %s%s%s, %d frames/segment, intra every %d, on %s "
                    "(%d threads)\n",
                    a->input.c_str(), info.width, info.height,
                    !image          ? ""
@@ -175,6 +207,7 @@ Run add_encode(CLI::App& app) {
                                    : " still image (rgb)",
                    opt.cfg.name.c_str(),
                    opt.prior ? (" from prior " + prior_id(*opt.prior)).c_str() : "",
+                   opt.predictor ? (", predicted by " + predictor_id(*opt.predictor)).c_str() : "",
                    opt.cfg.segment_frames, opt.cfg.intra_period, opt.device.str().c_str(), threads);
     if (!a->quiet && opt.chains_end)
       std::fprintf(stderr, "nervc: part stream: chains %u:%u of %u\n", opt.chains_begin,

@@ -4,59 +4,21 @@
 // notes, one file written at once) that --resume continues from.
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "app/commands.h"
 #include "app/compute_options.h"
 #include "app/progress.h"
+#include "app/train_common.h"
 #include "base/error.h"
 #include "codec/config.h"
 #include "codec/prior_train.h"
 #include "io/temp_output.h"
 
 namespace nerv::app {
-namespace {
-
-// Files as given; a folder stands for the regular files in it, sorted.
-std::vector<std::string> expand(const std::vector<std::string>& paths) {
-  namespace fs = std::filesystem;
-  std::vector<std::string> out;
-  for (const std::string& p : paths) {
-    std::error_code ec;
-    if (!fs::is_directory(p, ec)) {
-      out.push_back(p);
-      continue;
-    }
-    std::vector<std::string> in;
-    for (const auto& e : fs::directory_iterator(p, ec))
-      if (e.is_regular_file()) in.push_back(e.path().string());
-    std::sort(in.begin(), in.end());
-    if (in.empty()) throw Error(p + ": no files in this folder");
-    out.insert(out.end(), in.begin(), in.end());
-  }
-  return out;
-}
-
-std::string joined(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += " " + x;
-  return s;
-}
-
-std::string utc_now() {
-  std::time_t t = std::time(nullptr);
-  char b[32];
-  std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return b;
-}
-
-}  // namespace
 
 Run add_train_prior(CLI::App& app) {
   auto* cmd = app.add_subcommand(
@@ -113,11 +75,9 @@ Run add_train_prior(CLI::App& app) {
       throw Error("train-prior: a prior is for the grid family, not '" + o.cfg.name + "'");
     o.name = a->name.empty() ? o.cfg.name : a->name;
     o.arm_only = a->learn == "arm";
-    o.data = expand(a->data);
-    std::vector<std::string> dev = expand(a->dev);
-    for (const auto& d : dev)
-      if (std::find(o.data.begin(), o.data.end(), d) != o.data.end())
-        throw Error(d + ": in both --data and --dev");
+    o.data = expand_clips(a->data);
+    std::vector<std::string> dev = expand_clips(a->dev);
+    check_split(o.data, dev);
     o.device = a->compute.parsed_device();
     int threads = a->compute.apply();
 

@@ -14,6 +14,7 @@ Run add_probe(CLI::App& app);
 Run add_metrics(CLI::App& app);
 Run add_encode(CLI::App& app);
 Run add_train_prior(CLI::App& app);
+Run add_train_hyper(CLI::App& app);
 Run add_concat(CLI::App& app);
 Run add_decode(CLI::App& app);
 Run add_info(CLI::App& app);

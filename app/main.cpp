@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   };
   add(nerv::app::add_encode);
   add(nerv::app::add_train_prior);
+  add(nerv::app::add_train_hyper);
   add(nerv::app::add_concat);
   add(nerv::app::add_decode);
   add(nerv::app::add_play);

@@ -49,6 +49,7 @@ CodecConfig parse_codec_config(const nlohmann::json& j, const std::string& where
   c.train.temporal_l1 = t.number("temporal_l1", 0.0, 1.0, 1e-4);
   c.train.lambda = t.number("lambda", 0.0, 10.0, 0.0);
   c.train.latent_lr = t.number("latent_lr", 1e-6, 1.0, 0.2);
+  c.train.refine_lr = t.number("refine_lr", 1e-3, 1.0, 0.3);
   std::string proxy = t.string("proxy", std::string("soft_round"));
   if (proxy != "soft_round" && proxy != "uniform")
     throw Error(where + ".train.proxy: \"" + proxy + "\" is not soft_round or uniform");
@@ -91,6 +92,11 @@ void override_epochs(TrainConfig& t, int epochs) {
   t.epochs = epochs;
 }
 
+void refine_steps(TrainConfig& t, int steps) {
+  t.epochs = t.warm_epochs = steps;
+  t.qat_epochs = steps / 10;
+}
+
 nlohmann::json config_json(const CodecConfig& c) {
   const TrainConfig& t = c.train;
   return {{"name", c.name},
@@ -110,6 +116,7 @@ nlohmann::json config_json(const CodecConfig& c) {
             {"temporal_l1", t.temporal_l1},
             {"lambda", t.lambda},
             {"latent_lr", t.latent_lr},
+            {"refine_lr", t.refine_lr},
             {"proxy", t.proxy == Proxy::Uniform ? "uniform" : "soft_round"}}},
           {"quant", quant_json(c.quant)}};
 }

@@ -25,6 +25,9 @@ struct TrainConfig {
   double lambda = 0;               // loss = D + lambda * R, R in bits per pixel
   double latent_lr = 0.2;          // learning rate of the latent grids (the networks use lr)
   Proxy proxy = Proxy::SoftRound;  // what stands in for rounding while the latents train
+  // Fits that start from a predictor's latents scale lr and latent_lr by this (and by K / 30
+  // for refinements of K < 30 steps).
+  double refine_lr = 0.3;
 };
 
 struct QuantConfig {
@@ -49,6 +52,9 @@ CodecConfig load_preset(const std::string& name);
 std::vector<std::string> preset_names();
 // Sets the first segment's epochs; warm-started segments and QAT scale with it.
 void override_epochs(TrainConfig& t, int epochs);
+// Every segment, intra or not, fits for `steps` steps, then steps / 10 with hard-rounded
+// latents (encode --refine: a prediction refined; 0: coded as predicted).
+void refine_steps(TrainConfig& t, int steps);
 
 // The whole config, as parse_codec_config reads it.
 nlohmann::json config_json(const CodecConfig& c);

@@ -1,6 +1,7 @@
-# Generates embedded_priors.cpp: each priors/<name>.prior becomes a byte array, so the priors a
-# stream may name are wherever the binary is. Invoked at build time with -DPRIOR_DIR and -DOUT.
-file(GLOB files "${PRIOR_DIR}/*.prior")
+# Generates embedded_priors.cpp: each priors/<name>.prior (and each <name>.predictor) becomes a
+# byte array, so the priors a stream may name, and the shipped predictors, are wherever the
+# binary is. Invoked at build time with -DPRIOR_DIR and -DOUT.
+file(GLOB files "${PRIOR_DIR}/*.prior" "${PRIOR_DIR}/*.predictor")
 list(SORT files)
 set(arrays "")
 set(entries "")
@@ -15,7 +16,7 @@ foreach(f ${files})
   string(APPEND entries "      {\"${name}\", prior${i}, ${bytes}},\n")
   math(EXPR i "${i} + 1")
 endforeach()
-file(WRITE ${OUT}.tmp "// Generated from priors/*.prior by codec/embed_priors.cmake. Do not edit.\n"
+file(WRITE ${OUT}.tmp "// Generated from priors/*.prior and *.predictor by codec/embed_priors.cmake. Do not edit.\n"
   "#include \"codec/embedded_priors.h\"\n\nnamespace nerv {\nnamespace {\n${arrays}}  // namespace\n\n"
   "const std::vector<EmbeddedPrior>& embedded_priors() {\n"
   "  static const std::vector<EmbeddedPrior> priors = {\n${entries}  };\n  return priors;\n}\n\n"

@@ -1,4 +1,4 @@
-// Priors compiled into the binary from priors/*.prior (codec/embed_priors.cmake).
+// Priors and predictors compiled into the binary from priors/ (codec/embed_priors.cmake).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -7,7 +7,7 @@
 namespace nerv {
 
 struct EmbeddedPrior {
-  const char* file;  // its name in priors/
+  const char* file;  // its name in priors/: NAME.prior or NAME.predictor
   const uint8_t* data;
   size_t size;
 };

@@ -45,6 +45,7 @@ nlohmann::json resume_fingerprint(const EncodeOptions& opt, const StreamHeader& 
                          : "all"},
           {"warm intra", opt.warm_intra},
           {"prior", opt.prior ? prior_id(*opt.prior) : ""},
+          {"predictor", opt.predictor ? predictor_id(*opt.predictor) : ""},
           {"device", opt.device.str()},
           {"threads", torch::get_num_threads()},
           {"frame size", std::to_string(h.width) + "x" + std::to_string(h.height)},
@@ -127,7 +128,8 @@ EncodeReport encode_video(VideoReader& input, const std::string& output, const E
   }
 
   torch::manual_seed(opt.seed);  // the families' initial weights
-  std::unique_ptr<FamilyEncoder> family = make_family_encoder(cfg, header, opt.device, opt.prior);
+  std::unique_ptr<FamilyEncoder> family =
+      make_family_encoder(cfg, header, opt.device, opt.prior, opt.predictor);
   // Where every independent chain starts (the same in every process with the same seed).
   const std::vector<torch::Tensor> initial =
       opt.warm_intra ? std::vector<torch::Tensor>{} : family->state();

@@ -7,6 +7,7 @@
 
 #include "codec/config.h"
 #include "codec/family.h"
+#include "codec/grid_predictor.h"
 #include "codec/grid_prior.h"
 #include "codec/segment_payload.h"
 #include "io/metrics.h"
@@ -35,6 +36,10 @@ struct EncodeOptions {
   // previous weights, and code their weights as the difference from it; the stream names it
   // (bitstream 1.5), and decoders need it (built in, or given with --prior).
   std::shared_ptr<const GridPrior> prior;
+  // Grid family: every segment's latents start from this predictor's prediction (nervc
+  // train-hyper); needs `prior` to be the prior it was trained with. The stream does not name
+  // it: decoders need only the prior.
+  std::shared_ptr<const GridPredictor> predictor;
   // Chains (an intra segment and the residual segments up to the next) are independent: every
   // intra segment starts from the same initial state (or the prior), so that any range of them
   // can be encoded alone (a part, below) and gives the same bytes. warm_intra starts each intra

@@ -51,9 +51,12 @@ std::unique_ptr<FamilyDecoder> make_family_decoder(const StreamHeader& h, torch:
 
 std::unique_ptr<FamilyEncoder> make_family_encoder(const CodecConfig& cfg, const StreamHeader& h,
                                                    torch::Device device,
-                                                   std::shared_ptr<const GridPrior> prior) {
-  if (is_grid(cfg.model)) return std::make_unique<GridEncoder>(cfg, h, device, std::move(prior));
+                                                   std::shared_ptr<const GridPrior> prior,
+                                                   std::shared_ptr<const GridPredictor> predictor) {
+  if (is_grid(cfg.model))
+    return std::make_unique<GridEncoder>(cfg, h, device, std::move(prior), std::move(predictor));
   if (prior) throw Error("a prior applies to the grid family, not '" + cfg.name + "'");
+  if (predictor) throw Error("a predictor applies to the grid family, not '" + cfg.name + "'");
   require_yuv420(h);
   return std::make_unique<HnervEncoder>(cfg, h, device);
 }

@@ -17,6 +17,7 @@
 namespace nerv {
 
 struct GridPrior;
+struct GridPredictor;
 
 struct FitProgress {
   const char* phase;  // e.g. "fit", "qat", "hard"
@@ -82,9 +83,12 @@ double decoder_macs_per_pixel(const CodecConfig& cfg, int width, int height);
 
 std::unique_ptr<FamilyDecoder> make_family_decoder(const StreamHeader& h, torch::Device device,
                                                    torch::ScalarType dtype);
-// `prior` (grid family only, may be null): intra segments start their fit from it.
+// `prior` (grid family only, may be null): intra segments start their fit from it;
+// `predictor` (grid family only, may be null; needs its prior): latents start from its
+// prediction.
 std::unique_ptr<FamilyEncoder> make_family_encoder(
     const CodecConfig& cfg, const StreamHeader& h, torch::Device device,
-    std::shared_ptr<const GridPrior> prior = nullptr);
+    std::shared_ptr<const GridPrior> prior = nullptr,
+    std::shared_ptr<const GridPredictor> predictor = nullptr);
 
 }  // namespace nerv

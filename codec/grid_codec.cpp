@@ -24,6 +24,7 @@ namespace {
 
 enum Step { kSynWeight = 0, kSynBias = 1, kArmWeight = 2, kArmBias = 3 };
 constexpr int kMaxSynShift = 24, kMaxArmShift = 8;  // ARM steps stay exact in Q8
+constexpr int kSearchMaxSynShift = 16;              // the finest synthesis step searched
 constexpr int32_t kMaxArmQ8 = 1 << 20;              // keeps the integer ARM inside int64
 const char* const kGroupNames[4] = {"synthesis.weights", "synthesis.biases", "arm.weights",
                                     "arm.biases"};
@@ -402,11 +403,21 @@ void fit_grid(LatentGrid& model, const StreamHeader& h, const std::vector<torch:
 // ---- encoder ----
 
 GridEncoder::GridEncoder(const CodecConfig& cfg, const StreamHeader& h, torch::Device device,
-                         std::shared_ptr<const GridPrior> prior)
+                         std::shared_ptr<const GridPrior> prior,
+                         std::shared_ptr<const GridPredictor> predictor)
     : cfg_(cfg), header_(h), device_(device), prior_(std::move(prior)) {
   model_ = std::make_shared<LatentGrid>(grid_config(cfg.model, h), h.width, h.height);
   model_->to(device_);
   if (prior_) check_prior(*prior_, *model_, cfg.model, cfg.name);
+  if (predictor) {
+    check_predictor(*predictor, prior_.get(), cfg);
+    if (predictor->in_channels != model_->out_channels())
+      throw Error("predictor " + predictor_id(*predictor) + " was trained for " +
+                  (predictor->in_channels == 6 ? "4:2:0 video" : "another pixel format") +
+                  ", not this input's");
+    predictor_ = make_latent_predictor(*predictor);
+    predictor_->to(device_);
+  }
 }
 
 DecoderComplexity GridEncoder::complexity() const {
@@ -450,10 +461,19 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
   }
   SegmentTensors d = frames_to_tensors(frames, header_.width, header_.height, device_);
 
-  // Latents start from the previous segment's where the shapes agree, else from zero.
+  // Latents start from the predictor's prediction; without one, from the previous segment's
+  // where the shapes agree, else from zero.
   auto shapes = latent_shapes(model_->config(), header_.width, header_.height, T);
   std::vector<torch::Tensor> lat;
+  if (predictor_) {
+    torch::NoGradGuard ng;
+    lat = predictor_->forward(d.y, d.uv, shapes);
+  }
   for (size_t l = 0; l < shapes.size(); ++l) {
+    if (predictor_) {
+      lat[l] = lat[l].detach().contiguous().set_requires_grad(true);
+      continue;
+    }
     std::vector<int64_t> s = {shapes[l][0], shapes[l][1], shapes[l][2]};
     bool reuse =
         !from_prior && !fresh && l < last_latents_.size() && last_latents_[l].sizes().vec() == s;
@@ -475,8 +495,16 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
   // 1. Distortion + lambda * rate: noisy latents, then `qat_epochs` steps of hard rounding.
   std::vector<torch::Tensor> nets;
   for (auto& c : coded) nets.push_back(c.t);
-  fit_grid(*model_, header_, nets, lat, before_t, d, tc,
-           fresh || from_prior ? tc.epochs : tc.warm_epochs, tc.qat_epochs, seed, progress);
+  // From a prediction, smaller steps (the shorter the refinement, the smaller): the preset's
+  // learning rates, meant for a fit from nothing, leave the prediction behind at once.
+  const int fit_steps = fresh || from_prior ? tc.epochs : tc.warm_epochs;
+  TrainConfig fit = tc;
+  if (predictor_) {
+    double k = tc.refine_lr * std::min(1.0, fit_steps / 30.0);
+    fit.lr *= k;
+    fit.latent_lr *= k;
+  }
+  fit_grid(*model_, header_, nets, lat, before_t, d, fit, fit_steps, tc.qat_epochs, seed, progress);
   model_->eval();
   torch::NoGradGuard ng;
 
@@ -499,6 +527,11 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
   GridSteps st;
   if (residual) {
     st = ref->state().steps;
+  } else if (from_prior && fit_steps == 0) {
+    // The prior's weights untouched (a prediction coded as it is): their change codes as zeros
+    // at any step, so the finest steps searched cost no more bytes. (The search would find
+    // some 1 % of latent bits in a coarser context-model step, at three times the time.)
+    st.shift = {kSearchMaxSynShift, kSearchMaxSynShift, kMaxArmShift, kMaxArmShift};
   } else {
     auto bytes_of = [&](Step which, int shift) {
       std::vector<int32_t> sym;
@@ -530,7 +563,8 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
     st.shift = {12, 12, 8, 8};
     for (Step which : {kSynWeight, kSynBias, kArmWeight, kArmBias}) {
       bool arm = which == kArmWeight || which == kArmBias;
-      int lo = arm ? 0 : 3, hi = arm ? kMaxArmShift : 16;
+
+      int lo = arm ? 0 : 3, hi = arm ? kMaxArmShift : kSearchMaxSynShift;
       double best = 1e300;
       for (int shift = lo; shift <= hi; ++shift) {
         apply(which, shift);

@@ -9,6 +9,7 @@
 
 #include "codec/family.h"
 #include "codec/frame_tensors.h"
+#include "codec/grid_predictor.h"
 #include "codec/grid_prior.h"
 #include "models/latent_grid.h"
 
@@ -59,9 +60,12 @@ class GridDecoder final : public FamilyDecoder {
 class GridEncoder final : public FamilyEncoder {
  public:
   // With a prior, every intra segment starts from the prior's weights and zero latents (its
-  // fit depends on nothing before it); without, from the previous segment's.
+  // fit depends on nothing before it); without, from the previous segment's. With a predictor
+  // (which needs the prior it was trained with), every segment's latents start from its
+  // prediction.
   GridEncoder(const CodecConfig& cfg, const StreamHeader& h, torch::Device device,
-              std::shared_ptr<const GridPrior> prior = nullptr);
+              std::shared_ptr<const GridPrior> prior = nullptr,
+              std::shared_ptr<const GridPredictor> predictor = nullptr);
   std::vector<uint8_t> encode(const std::vector<Frame>& frames, const SegmentHeader& sh,
                               FamilyDecoder& reference, uint64_t seed, bool fresh,
                               const std::function<void(const FitProgress&)>& progress,
@@ -77,6 +81,7 @@ class GridEncoder final : public FamilyEncoder {
   torch::Device device_;
   std::shared_ptr<LatentGrid> model_;
   std::shared_ptr<const GridPrior> prior_;
+  std::shared_ptr<LatentPredictor> predictor_;
   std::vector<torch::Tensor> last_latents_;  // warm start of the next segment's latents
 };
 

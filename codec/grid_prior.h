@@ -2,11 +2,9 @@
 // segments (nervc train-prior), from which an intra segment's fit starts instead of from random
 // weights. The file is versioned and named by a hash of its contents.
 //
-// File layout (little-endian): "NERVPRIO", u16 format (1), u32 JSON length, JSON
-// {"name", "model" (the model config it was trained for), "notes"}, u32 tensor count, per tensor:
-// u16 name length, name, u8 dimensions, u32 per dimension, binary32 values; then the CRC-32 of
-// everything before it. The hash: FNV-1a 64 over the model config's compact JSON and every
-// tensor's name, shape and values.
+// The file: a tensor file (codec/tensor_file.h), magic "NERVPRIO", format 1, JSON
+// {"name", "model" (the model config it was trained for), "notes"}. The hash: tensors_hash()
+// of the model config and the tensors.
 #pragma once
 #include <torch/torch.h>
 

@@ -7,13 +7,24 @@
 namespace nerv {
 namespace {
 
+bool is_predictor(const EmbeddedPrior& e) {
+  std::string f = e.file;
+  return f.size() > 10 && f.compare(f.size() - 10, 10, ".predictor") == 0;
+}
+
 struct Registry {
   std::mutex m;
   std::vector<std::shared_ptr<const GridPrior>> priors;
+  std::vector<std::shared_ptr<const GridPredictor>> predictors;  // built in, fixed
   Registry() {
-    for (const EmbeddedPrior& e : embedded_priors())
-      priors.push_back(std::make_shared<GridPrior>(
-          parse_prior(e.data, e.size, std::string("built-in prior ") + e.file)));
+    for (const EmbeddedPrior& e : embedded_priors()) {
+      std::string where = std::string("built-in ") + e.file;
+      if (is_predictor(e))
+        predictors.push_back(
+            std::make_shared<GridPredictor>(parse_predictor(e.data, e.size, where)));
+      else
+        priors.push_back(std::make_shared<GridPrior>(parse_prior(e.data, e.size, where)));
+    }
   }
 };
 
@@ -50,6 +61,16 @@ std::vector<std::string> known_priors() {
   std::vector<std::string> ids;
   for (const auto& p : r.priors) ids.push_back(prior_id(*p));
   return ids;
+}
+
+}  // namespace nerv
+
+namespace nerv {
+
+std::shared_ptr<const GridPredictor> builtin_predictor(const nlohmann::json& model) {
+  for (const auto& p : registry().predictors)
+    if (p->model == model) return p;
+  return nullptr;
 }
 
 }  // namespace nerv

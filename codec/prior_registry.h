@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "codec/grid_predictor.h"
 #include "codec/grid_prior.h"
 
 namespace nerv {
@@ -18,5 +19,8 @@ void add_known_prior_file(const std::string& path);
 std::shared_ptr<const GridPrior> find_prior(const std::string& id);
 // Ids of every known prior.
 std::vector<std::string> known_priors();
+
+// The predictor compiled in for this model config (priors/*.predictor), or null.
+std::shared_ptr<const GridPredictor> builtin_predictor(const nlohmann::json& model);
 
 }  // namespace nerv

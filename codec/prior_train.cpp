@@ -1,48 +1,15 @@
 #include "codec/prior_train.h"
 
 #include <chrono>
-#include <cstring>
 #include <deque>
 #include <numeric>
-#include <random>
 
 #include "base/error.h"
 #include "codec/grid_codec.h"
-#include "io/video_reader.h"
+#include "codec/train_clips.h"
 
 namespace nerv {
 namespace {
-
-struct Clip {
-  std::string path;
-  std::vector<Frame> frames;
-};
-
-Clip read_clip(const std::string& path, int max_frames) {
-  ReadOptions ro;
-  ro.max_frames = max_frames;
-  auto reader = open_video_reader(path, ro);
-  Clip c{path, {}};
-  Frame f;
-  while (reader->read(f)) c.frames.push_back(f);
-  return c;
-}
-
-// A crop of a 4:2:0 frame at even (x0, y0).
-void crop_into(const Frame& src, int x0, int y0, int size, Frame& dst) {
-  dst.resize(size, size, PixFmt::YUV420P);
-  dst.matrix = src.matrix;
-  dst.range = src.range;
-  dst.index = src.index;
-  for (int p = 0; p < 3; ++p) {
-    int sx = p ? x0 / 2 : x0, sy = p ? y0 / 2 : y0;
-    for (int y = 0; y < dst.plane_height(p); ++y)
-      std::memcpy(
-          dst.planes[size_t(p)].data() + size_t(y) * size_t(dst.plane_width(p)),
-          src.planes[size_t(p)].data() + size_t(sy + y) * size_t(src.plane_width(p)) + size_t(sx),
-          size_t(dst.plane_width(p)));
-  }
-}
 
 NamedTensors transmitted(LatentGrid& m) {
   NamedTensors all = m.synthesis_tensors();
@@ -57,17 +24,9 @@ GridPrior train_prior(const PriorTrainOptions& opt, const GridPrior* start, int 
                       const std::function<void(GridPrior&, int)>& checkpoint,
                       PriorTrainReport* report) {
   auto t0 = std::chrono::steady_clock::now();
-  if (opt.data.empty()) throw Error("train-prior: no training clips");
-  if (opt.crop < 16 || opt.crop % 2) throw Error("train-prior: --crop must be even and >= 16");
   const int F = opt.frames > 0 ? opt.frames : opt.cfg.segment_frames;
-  std::vector<Clip> clips;
-  for (const std::string& p : opt.data) {
-    clips.push_back(read_clip(p, opt.clip_frames));
-    const Clip& c = clips.back();
-    if (int(c.frames.size()) < F || c.frames[0].width < opt.crop || c.frames[0].height < opt.crop)
-      throw Error(p + ": too small for tasks of " + std::to_string(F) + " frames of " +
-                  std::to_string(opt.crop) + "x" + std::to_string(opt.crop));
-  }
+  std::vector<TrainClip> clips =
+      read_train_clips(opt.data, opt.clip_frames, F, opt.crop, "train-prior");
 
   StreamHeader h;
   h.width = h.height = opt.crop;
@@ -97,15 +56,7 @@ GridPrior train_prior(const PriorTrainOptions& opt, const GridPrior* start, int 
   std::vector<Frame> frames(static_cast<size_t>(F));
   TrainConfig tc = opt.cfg.train;
   for (int step = start_step; step < opt.steps; ++step) {
-    // The task: from (seed, step) alone.
-    std::mt19937_64 rng(opt.seed * 0x9E3779B97F4A7C15ull + uint64_t(step));
-    const Clip& c = clips[rng() % clips.size()];
-    const Frame& f0 = c.frames[0];
-    size_t t_first = rng() % (c.frames.size() - size_t(F) + 1);
-    int x0 = 2 * int(rng() % uint64_t((f0.width - opt.crop) / 2 + 1));
-    int y0 = 2 * int(rng() % uint64_t((f0.height - opt.crop) / 2 + 1));
-    for (int t = 0; t < F; ++t)
-      crop_into(c.frames[t_first + size_t(t)], x0, y0, opt.crop, frames[size_t(t)]);
+    const TrainClip& c = draw_task(clips, opt.seed, step, opt.crop, frames);
     SegmentTensors d = frames_to_tensors(frames, opt.crop, opt.crop, opt.device);
 
     // The inner fit from the prior, latents from zero.

@@ -1,0 +1,200 @@
+// nervc train-hyper --data CLIP_OR_DIR... -o NAME.predictor: train the latent predictor
+// (codec/predictor_train.h) with the synthesis and context model it predicts for, and write
+// NAME.predictor, NAME.prior (unless --freeze-prior keeps the given one) and a manifest
+// NAME.predictor.json (data, command, steps, time, ids). Resumable: a checkpoint every few
+// steps (OUT.partial, one file written at once, its settings in its header) that --resume
+// continues from.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "app/commands.h"
+#include "app/compute_options.h"
+#include "app/progress.h"
+#include "app/train_common.h"
+#include "base/error.h"
+#include "codec/config.h"
+#include "codec/predictor_train.h"
+#include "io/temp_output.h"
+
+namespace nerv::app {
+namespace {
+
+// OUT without ".predictor", then ".prior".
+std::string prior_path(const std::string& out) {
+  const std::string ext = ".predictor";
+  bool has = out.size() > ext.size() && out.compare(out.size() - ext.size(), ext.size(), ext) == 0;
+  return (has ? out.substr(0, out.size() - ext.size()) : out) + ".prior";
+}
+
+}  // namespace
+
+Run add_train_hyper(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "train-hyper",
+      "Train a latent predictor (and the prior it predicts for) across training clips, for "
+      "encode --predict");
+  struct Args {
+    std::vector<std::string> data, dev;
+    std::string out, preset = "grid", config, name, prior;
+    PredictorTrainOptions o;
+    ComputeOptions compute;
+    bool resume = false, quiet = false;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("--data", a->data, "Training clips, or folders of them")->required();
+  cmd->add_option("--dev", a->dev, "Held-out clips, written into the manifest (never trained on)");
+  cmd->add_option("-o,--out", a->out, "The predictor file to write (NAME.predictor)")->required();
+  cmd->add_option("--preset", a->preset, "The model, lambda and rounding of this grid preset")
+      ->default_str("grid");
+  cmd->add_option("--config", a->config, "A JSON config instead of a preset");
+  cmd->add_option("--name", a->name,
+                  "The predictor's (and its prior's) name (default: the preset's)");
+  cmd->add_option("--prior", a->prior,
+                  "Start the synthesis and context model from this prior (default: random)");
+  cmd->add_flag("--freeze-prior", a->o.freeze_prior,
+                "Keep --prior's synthesis and context model: train the predictor alone");
+  cmd->add_option("--steps", a->o.steps, "Training steps (one task each)")
+      ->default_str("2000")
+      ->check(CLI::Range(1, 10000000));
+  cmd->add_option("--crop", a->o.crop, "Task crops, square, luma pixels (even)")
+      ->default_str("128")
+      ->check(CLI::Range(16, 4096));
+  cmd->add_option("--frames", a->o.frames, "Frames per task (default: the preset's segment)")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--clip-frames", a->o.clip_frames, "Frames read from the start of each clip")
+      ->default_str("96")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--channels", a->o.channels, "The predictor's width")
+      ->default_str("24")
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--lr", a->o.lr, "Adam's learning rate (warm-up, then a cosine to a tenth)")
+      ->default_str("0.002")
+      ->check(CLI::Range(1e-7, 1.0));
+  cmd->add_option("--seed", a->o.seed, "Random seed (same data, settings and seed: same files)")
+      ->default_str("0");
+  a->compute.add_to(*cmd, false);
+  cmd->add_flag("--resume", a->resume, "Continue from the checkpoint of an interrupted run");
+  cmd->add_flag("-q,--quiet", a->quiet, "No progress output");
+  return [a, cmd] {
+    if (!a->config.empty() && cmd->count("--preset"))
+      throw Error("--preset and --config are mutually exclusive");
+    PredictorTrainOptions o = a->o;
+    o.cfg = a->config.empty() ? load_preset(a->preset) : load_config_file(a->config);
+    if (!o.cfg.model.contains("arch") || o.cfg.model["arch"] != "grid")
+      throw Error("train-hyper: a predictor is for the grid family, not '" + o.cfg.name + "'");
+    if (o.freeze_prior && a->prior.empty()) throw Error("--freeze-prior needs --prior");
+    o.name = a->name.empty() ? o.cfg.name : a->name;
+    o.data = expand_clips(a->data);
+    std::vector<std::string> dev = expand_clips(a->dev);
+    check_split(o.data, dev);
+    std::unique_ptr<GridPrior> start;
+    if (!a->prior.empty()) {
+      start = std::make_unique<GridPrior>(load_prior(a->prior));
+      check_prior_config(*start, o.cfg);
+    }
+    o.device = a->compute.parsed_device();
+    int threads = a->compute.apply();
+
+    std::ostringstream command;
+    command << "nervc train-hyper --data" << joined(o.data) << " -o " << a->out
+            << (a->config.empty() ? " --preset " + a->preset : " --config " + a->config)
+            << " --name " << o.name << " --steps " << o.steps << " --crop " << o.crop
+            << " --frames " << (o.frames ? o.frames : o.cfg.segment_frames) << " --clip-frames "
+            << o.clip_frames << " --channels " << o.channels << " --lr " << o.lr << " --seed "
+            << o.seed << " --threads " << threads << " --device " << o.device.str();
+    if (start)
+      command << " --prior " << prior_id(*start) << (o.freeze_prior ? " --freeze-prior" : "");
+    if (!dev.empty()) command << " --dev" << joined(dev);
+    nlohmann::json fingerprint = {{"command", command.str()}, {"config", config_json(o.cfg)}};
+
+    const std::string partial = a->out + ".partial";
+    std::unique_ptr<TensorFile> resume;
+    if (a->resume && access(partial.c_str(), F_OK) == 0) {
+      resume = std::make_unique<TensorFile>(load_tensor_file(partial, kPredictorCheckpoint));
+      if (resume->meta.value("fingerprint", nlohmann::json()) != fingerprint)
+        throw Error(partial + ": the interrupted run had other settings (start without --resume)");
+      if (!a->quiet)
+        std::fprintf(stderr, "nervc: resuming at step %d\n", resume->meta.value("step", 0));
+    }
+    if (!a->quiet)
+      std::fprintf(stderr,
+                   "nervc: train-hyper %s: %zu clips, %d steps, %dx%d crops of %d frames, "
+                   "lambda %g, on %s (%d threads)\n",
+                   o.name.c_str(), o.data.size(), o.steps, o.crop, o.crop,
+                   o.frames ? o.frames : o.cfg.segment_frames, o.cfg.train.lambda,
+                   o.device.str().c_str(), threads);
+
+    const int start_step = resume ? resume->meta.value("step", 0) : 0;
+    auto t0 = std::chrono::steady_clock::now();
+    auto last = t0 - std::chrono::seconds(10);
+    const bool tty = isatty(fileno(stderr));
+    auto progress = [&](const PredictorTrainProgress& p) {
+      if (a->quiet) return;
+      auto now = std::chrono::steady_clock::now();
+      if (!tty && now - last < std::chrono::seconds(5) && p.step < p.steps) return;
+      last = now;
+      double el = std::chrono::duration<double>(now - t0).count();
+      double eta = el / (p.step - start_step) * (p.steps - p.step);
+      std::fprintf(stderr,
+                   "%sstep %d/%d  predicted: %.2f dB %.4f bpp (mean of 20: %.2f dB %.4f bpp)  "
+                   "elapsed %s  ETA %s%s",
+                   tty ? "\r" : "", p.step, p.steps, p.task_psnr, p.task_bpp, p.mean_psnr,
+                   p.mean_bpp, format_duration(el).c_str(), format_duration(eta).c_str(),
+                   tty ? "  " : "\n");
+    };
+    auto checkpoint = [&](const TensorFile& f, int) {
+      TensorFile c = f;
+      c.meta["fingerprint"] = fingerprint;
+      save_tensor_file(partial, kPredictorCheckpoint, c);
+    };
+    PredictorTrainReport rep;
+    TrainedPredictor t = train_predictor(o, start.get(), resume.get(), progress, checkpoint, &rep);
+    if (tty && !a->quiet) std::fprintf(stderr, "\n");
+
+    const std::string prior_out = prior_path(a->out);
+    if (!o.freeze_prior) {
+      t.prior.notes = {{"command", command.str()}, {"made with", "train-hyper"}};
+      save_prior(prior_out, t.prior);
+    }
+    t.predictor.notes = {{"command", command.str()}};
+    save_predictor(a->out, t.predictor);
+    nlohmann::json manifest = {
+        {"predictor", predictor_id(t.predictor)},
+        {"prior", prior_id(t.prior)},
+        {"prior_file", o.freeze_prior ? a->prior : prior_out},
+        {"name", o.name},
+        {"model", o.cfg.model},
+        {"preset", o.cfg.name},
+        {"lambda", o.cfg.train.lambda},
+        {"train", o.data},
+        {"dev", dev},
+        {"command", command.str()},
+        {"steps", o.steps},
+        {"resumed_at_step", rep.resumed_from},
+        {"seconds_this_run", rep.seconds},
+        {"device", o.device.str()},
+        {"threads", threads},
+        {"finished", utc_now()},
+        {"build", std::string(kNervcVersion) + ", libtorch " + TORCH_VERSION},
+        {"predicted_psnr_first_20_steps", rep.first_psnr},
+        {"predicted_bpp_first_20_steps", rep.first_bpp},
+        {"predicted_psnr_last_20_steps", rep.last_psnr},
+        {"predicted_bpp_last_20_steps", rep.last_bpp}};
+    write_file(a->out + ".json", manifest.dump(2) + "\n");
+    std::remove(partial.c_str());
+    if (!a->quiet)
+      std::fprintf(stderr,
+                   "nervc: wrote %s (%s) for prior %s: predicted %.2f dB %.4f bpp in the first "
+                   "20 tasks, %.2f dB %.4f bpp in the last 20; %s\n",
+                   a->out.c_str(), predictor_id(t.predictor).c_str(), prior_id(t.prior).c_str(),
+                   rep.first_psnr, rep.first_bpp, rep.last_psnr, rep.last_bpp,
+                   format_duration(rep.seconds).c_str());
+    return 0;
+  };
+}
+
+}  // namespace nerv::app

@@ -1,0 +1,152 @@
+// The latent predictor (models/latent_predictor.h, codec/grid_predictor.h): its latents have
+// every level's shape for each pixel format; its file round-trips and is named by its hash;
+// and an encode with --refine 0 codes exactly the rounded prediction, against the prior.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "base/error.h"
+#include "codec/bitstream.h"
+#include "codec/config.h"
+#include "codec/encoder.h"
+#include "codec/frame_tensors.h"
+#include "codec/grid_codec.h"
+#include "codec/grid_predictor.h"
+#include "codec/segment_decoder.h"
+#include "io/video_reader.h"
+#include "tests/test_util.h"
+
+namespace nerv {
+namespace {
+
+CodecConfig tiny() {
+  return load_config_file(test::data("tiny_grid_config.json"));
+}
+
+std::vector<Frame> frames_of(int w, int h, PixFmt fmt, int n) {
+  std::vector<Frame> out(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    out[size_t(i)].resize(w, h, fmt);
+    for (auto& p : out[size_t(i)].planes)
+      for (size_t k = 0; k < p.size(); ++k) p[k] = uint8_t((k * 7 + size_t(i) * 13) & 255);
+  }
+  return out;
+}
+
+// A random prior and a predictor for it whose latents are large enough not to round to zero.
+void random_pair(const CodecConfig& cfg, GridPrior& prior, GridPredictor& pred) {
+  torch::manual_seed(3);
+  LatentGrid m(parse_latent_grid_config(cfg.model), 64, 64);
+  prior.name = "test";
+  prior.model = cfg.model;
+  for (auto& t : m.synthesis_tensors())
+    prior.tensors.emplace_back(t.first, t.second.detach().clone());
+  for (auto& t : m.arm_tensors()) prior.tensors.emplace_back(t.first, t.second.detach().clone());
+  prior.hash = prior_hash(prior);
+  LatentPredictor net(6, int(cfg.model["levels"].size()), 8);
+  pred.name = "test";
+  pred.model = cfg.model;
+  pred.prior = prior_id(prior);
+  pred.channels = 8;
+  for (auto& [n, t] : net.tensors())
+    pred.tensors.emplace_back(n, n.rfind("out", 0) == 0 ? t.detach() * 40 : t.detach().clone());
+  pred.hash = predictor_hash(pred);
+}
+
+TEST(LatentPredictor, PredictsEveryLevelInItsShape) {
+  LatentGridConfig c = parse_latent_grid_config(tiny().model);
+  struct Case {
+    PixFmt fmt;
+    int in;
+    bool full, grey;
+  };
+  for (Case k : {Case{PixFmt::YUV420P, 6, false, false}, Case{PixFmt::RGBP, 3, true, false},
+                 Case{PixFmt::GRAY, 1, true, true}}) {
+    c.full_chroma = k.full;
+    c.grey = k.grey;
+    const int w = 35, h = 21, n = 5;  // odd sizes: the 4:2:0 luma does not fold evenly
+    SegmentTensors d = frames_to_tensors(frames_of(w, h, k.fmt, n), w, h, torch::kCPU);
+    LatentPredictor p(k.in, int(c.levels.size()), 8);
+    auto shapes = latent_shapes(c, w, h, n);
+    torch::NoGradGuard ng;
+    std::vector<torch::Tensor> lat = p.forward(d.y, d.uv, shapes);
+    ASSERT_EQ(lat.size(), shapes.size());
+    for (size_t l = 0; l < shapes.size(); ++l)
+      EXPECT_EQ(lat[l].sizes().vec(),
+                (std::vector<int64_t>{shapes[l][0], shapes[l][1], shapes[l][2]}))
+          << "level " << l << " of format " << int(k.fmt);
+  }
+}
+
+TEST(GridPredictorFile, RoundTripsAndIsNamedByItsHash) {
+  CodecConfig cfg = tiny();
+  GridPrior prior;
+  GridPredictor pred;
+  random_pair(cfg, prior, pred);
+  const auto dir = test::scratch();
+  std::string path = (dir / "p.predictor").string();
+  save_predictor(path, pred);
+  GridPredictor back = load_predictor(path);
+  EXPECT_EQ(predictor_id(back), predictor_id(pred));
+  EXPECT_EQ(back.prior, prior_id(prior));
+  ASSERT_EQ(back.tensors.size(), pred.tensors.size());
+  for (size_t i = 0; i < back.tensors.size(); ++i)
+    EXPECT_TRUE(torch::equal(back.tensors[i].second, pred.tensors[i].second));
+  GridPredictor other = pred;
+  other.tensors[0].second = other.tensors[0].second.clone();
+  other.tensors[0].second.view(-1)[0].add_(1e-3);
+  EXPECT_NE(predictor_hash(other), pred.hash);
+  // Weights of another shape are refused by name, not read out of bounds.
+  other = pred;
+  other.channels = 9;
+  other.hash = predictor_hash(other);
+  EXPECT_THROW(make_latent_predictor(other), Error);
+  // A prior is not a predictor, nor the other way round.
+  std::string prior_path = (dir / "p.prior").string();
+  save_prior(prior_path, prior);
+  EXPECT_THROW(load_predictor(prior_path), Error);
+  EXPECT_THROW(load_prior(path), Error);
+}
+
+TEST(GridPredictor, RefineZeroCodesTheRoundedPrediction) {
+  EncodeOptions opt;
+  opt.cfg = tiny();
+  opt.cfg.intra_period = 2;  // an intra segment, then a residual one
+  refine_steps(opt.cfg.train, 0);
+  auto prior = std::make_shared<GridPrior>();
+  auto pred = std::make_shared<GridPredictor>();
+  random_pair(opt.cfg, *prior, *pred);
+  opt.prior = prior;
+  opt.predictor = pred;
+  std::string out = (test::scratch() / "r0.nerv").string();
+  auto reader = open_video_reader(test::data("foreman_64x64_6f.y4m"), {});
+  encode_video(*reader, out, opt, nullptr);
+
+  std::vector<Frame> frames = test::read_all(test::data("foreman_64x64_6f.y4m"));
+  auto net = make_latent_predictor(*pred);
+  BitstreamReader r(out);
+  SegmentDecoder dec(r.header());
+  BitstreamReader::Chunk c;
+  size_t nonzero = 0;
+  for (int segment = 0; segment < 2; ++segment) {
+    while (r.next(c) && c.kind != BitstreamReader::Chunk::Segment) {
+    }
+    dec.rebuild(c.segment, c.payload, nullptr);
+    auto& grid = dynamic_cast<GridDecoder&>(dec.family());
+    std::vector<Frame> seg(frames.begin() + segment * 3, frames.begin() + segment * 3 + 3);
+    SegmentTensors d = frames_to_tensors(seg, 64, 64, torch::kCPU);
+    auto shapes = latent_shapes(grid.model().config(), 64, 64, 3);
+    torch::NoGradGuard ng;
+    std::vector<torch::Tensor> lat = net->forward(d.y, d.uv, shapes);
+    for (size_t l = 0; l < shapes.size(); ++l) {
+      torch::Tensor q = torch::round(lat[l]).to(torch::kInt).contiguous().view(-1);
+      std::vector<int32_t> want(q.data_ptr<int32_t>(), q.data_ptr<int32_t>() + q.numel());
+      EXPECT_EQ(grid.latents()[l], want) << "segment " << segment << " level " << l;
+      for (int32_t v : want) nonzero += v != 0;
+    }
+  }
+  EXPECT_GT(nonzero, 50u);  // the check saw real latents, not zeros
+}
+
+}  // namespace
+}  // namespace nerv
