@@ -38,19 +38,15 @@ Run add_train_hyper(CLI::App& app) {
       "Train a latent predictor (and the prior it predicts for) across training clips, for "
       "encode --predict");
   struct Args {
-    std::vector<std::string> data, dev;
-    std::string out, preset = "grid", config, name, prior;
+    TrainInputs in;
+    std::string out, name, prior;
     PredictorTrainOptions o;
     ComputeOptions compute;
     bool resume = false, quiet = false;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("--data", a->data, "Training clips, or folders of them")->required();
-  cmd->add_option("--dev", a->dev, "Held-out clips, written into the manifest (never trained on)");
+  a->in.add_to(*cmd);
   cmd->add_option("-o,--out", a->out, "The predictor file to write (NAME.predictor)")->required();
-  cmd->add_option("--preset", a->preset, "The model, lambda and rounding of this grid preset")
-      ->default_str("grid");
-  cmd->add_option("--config", a->config, "A JSON config instead of a preset");
   cmd->add_option("--name", a->name,
                   "The predictor's (and its prior's) name (default: the preset's)");
   cmd->add_option("--prior", a->prior,
@@ -60,14 +56,6 @@ Run add_train_hyper(CLI::App& app) {
   cmd->add_option("--steps", a->o.steps, "Training steps (one task each)")
       ->default_str("2000")
       ->check(CLI::Range(1, 10000000));
-  cmd->add_option("--crop", a->o.crop, "Task crops, square, luma pixels (even)")
-      ->default_str("128")
-      ->check(CLI::Range(16, 4096));
-  cmd->add_option("--frames", a->o.frames, "Frames per task (default: the preset's segment)")
-      ->check(CLI::Range(1, 1024));
-  cmd->add_option("--clip-frames", a->o.clip_frames, "Frames read from the start of each clip")
-      ->default_str("96")
-      ->check(CLI::Range(1, 100000));
   cmd->add_option("--channels", a->o.channels, "The predictor's width")
       ->default_str("24")
       ->check(CLI::Range(1, 256));
@@ -80,17 +68,14 @@ Run add_train_hyper(CLI::App& app) {
   cmd->add_flag("--resume", a->resume, "Continue from the checkpoint of an interrupted run");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress output");
   return [a, cmd] {
-    if (!a->config.empty() && cmd->count("--preset"))
-      throw Error("--preset and --config are mutually exclusive");
     PredictorTrainOptions o = a->o;
-    o.cfg = a->config.empty() ? load_preset(a->preset) : load_config_file(a->config);
-    if (!o.cfg.model.contains("arch") || o.cfg.model["arch"] != "grid")
-      throw Error("train-hyper: a predictor is for the grid family, not '" + o.cfg.name + "'");
+    std::vector<std::string> dev;
+    o.cfg = a->in.resolve(*cmd, "train-hyper", "predictor", o.data, dev);
+    o.crop = a->in.crop;
+    o.frames = a->in.frames;
+    o.clip_frames = a->in.clip_frames;
     if (o.freeze_prior && a->prior.empty()) throw Error("--freeze-prior needs --prior");
     o.name = a->name.empty() ? o.cfg.name : a->name;
-    o.data = expand_clips(a->data);
-    std::vector<std::string> dev = expand_clips(a->dev);
-    check_split(o.data, dev);
     std::unique_ptr<GridPrior> start;
     if (!a->prior.empty()) {
       start = std::make_unique<GridPrior>(load_prior(a->prior));
@@ -101,7 +86,7 @@ Run add_train_hyper(CLI::App& app) {
 
     std::ostringstream command;
     command << "nervc train-hyper --data" << joined(o.data) << " -o " << a->out
-            << (a->config.empty() ? " --preset " + a->preset : " --config " + a->config)
+            << (a->in.config.empty() ? " --preset " + a->in.preset : " --config " + a->in.config)
             << " --name " << o.name << " --steps " << o.steps << " --crop " << o.crop
             << " --frames " << (o.frames ? o.frames : o.cfg.segment_frames) << " --clip-frames "
             << o.clip_frames << " --channels " << o.channels << " --lr " << o.lr << " --seed "

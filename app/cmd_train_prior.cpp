@@ -25,33 +25,21 @@ Run add_train_prior(CLI::App& app) {
       "train-prior",
       "Learn a prior of the grid family across training clips (Reptile), for encode --prior");
   struct Args {
-    std::vector<std::string> data, dev;
-    std::string out, preset = "grid", config, name, learn = "all";
+    TrainInputs in;
+    std::string out, name, learn = "all";
     PriorTrainOptions o;
     ComputeOptions compute;
     bool resume = false, quiet = false;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("--data", a->data, "Training clips, or folders of them")->required();
-  cmd->add_option("--dev", a->dev, "Held-out clips, written into the manifest (never trained on)");
+  a->in.add_to(*cmd);
   cmd->add_option("-o,--out", a->out, "The prior file to write")->required();
-  cmd->add_option("--preset", a->preset, "The model and fit recipe of this grid preset")
-      ->default_str("grid");
-  cmd->add_option("--config", a->config, "A JSON config instead of a preset");
   cmd->add_option("--name", a->name, "The prior's name (default: the preset's)");
   cmd->add_option("--steps", a->o.steps, "Outer steps (tasks)")
       ->default_str("200")
       ->check(CLI::Range(1, 1000000));
   cmd->add_option("--inner", a->o.inner, "Fitting steps per task")
       ->default_str("30")
-      ->check(CLI::Range(1, 100000));
-  cmd->add_option("--crop", a->o.crop, "Task crops, square, luma pixels (even)")
-      ->default_str("128")
-      ->check(CLI::Range(16, 4096));
-  cmd->add_option("--frames", a->o.frames, "Frames per task (default: the preset's segment)")
-      ->check(CLI::Range(1, 1024));
-  cmd->add_option("--clip-frames", a->o.clip_frames, "Frames read from the start of each clip")
-      ->default_str("96")
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--outer-lr", a->o.outer_lr, "Reptile step (decays linearly to a tenth)")
       ->default_str("1")
@@ -67,17 +55,14 @@ Run add_train_prior(CLI::App& app) {
   cmd->add_flag("--resume", a->resume, "Continue from the checkpoint of an interrupted run");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress output");
   return [a, cmd] {
-    if (!a->config.empty() && cmd->count("--preset"))
-      throw Error("--preset and --config are mutually exclusive");
     PriorTrainOptions o = a->o;
-    o.cfg = a->config.empty() ? load_preset(a->preset) : load_config_file(a->config);
-    if (!o.cfg.model.contains("arch") || o.cfg.model["arch"] != "grid")
-      throw Error("train-prior: a prior is for the grid family, not '" + o.cfg.name + "'");
+    std::vector<std::string> dev;
+    o.cfg = a->in.resolve(*cmd, "train-prior", "prior", o.data, dev);
+    o.crop = a->in.crop;
+    o.frames = a->in.frames;
+    o.clip_frames = a->in.clip_frames;
     o.name = a->name.empty() ? o.cfg.name : a->name;
     o.arm_only = a->learn == "arm";
-    o.data = expand_clips(a->data);
-    std::vector<std::string> dev = expand_clips(a->dev);
-    check_split(o.data, dev);
     o.device = a->compute.parsed_device();
     int threads = a->compute.apply();
 
@@ -85,7 +70,7 @@ Run add_train_prior(CLI::App& app) {
     // under the same.
     std::ostringstream command;
     command << "nervc train-prior --data" << joined(o.data) << " -o " << a->out
-            << (a->config.empty() ? " --preset " + a->preset : " --config " + a->config)
+            << (a->in.config.empty() ? " --preset " + a->in.preset : " --config " + a->in.config)
             << " --name " << o.name << " --steps " << o.steps << " --inner " << o.inner
             << " --crop " << o.crop << " --frames " << (o.frames ? o.frames : o.cfg.segment_frames)
             << " --clip-frames " << o.clip_frames << " --outer-lr " << o.outer_lr << " --learn "

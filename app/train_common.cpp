@@ -8,6 +8,36 @@
 
 namespace nerv::app {
 
+void TrainInputs::add_to(CLI::App& cmd) {
+  cmd.add_option("--data", data, "Training clips, or folders of them")->required();
+  cmd.add_option("--dev", dev, "Held-out clips, written into the manifest (never trained on)");
+  cmd.add_option("--preset", preset, "The grid preset: its model, lambda and fitting recipe")
+      ->default_str("grid");
+  cmd.add_option("--config", config, "A JSON config instead of a preset");
+  cmd.add_option("--crop", crop, "Task crops, square, luma pixels (even)")
+      ->default_str("128")
+      ->check(CLI::Range(16, 4096));
+  cmd.add_option("--frames", frames, "Frames per task (default: the preset's segment)")
+      ->check(CLI::Range(1, 1024));
+  cmd.add_option("--clip-frames", clip_frames, "Frames read from the start of each clip")
+      ->default_str("96")
+      ->check(CLI::Range(1, 100000));
+}
+
+CodecConfig TrainInputs::resolve(const CLI::App& cmd, const std::string& who,
+                                 const std::string& what, std::vector<std::string>& train,
+                                 std::vector<std::string>& held_out) const {
+  if (!config.empty() && cmd.count("--preset"))
+    throw Error("--preset and --config are mutually exclusive");
+  CodecConfig cfg = config.empty() ? load_preset(preset) : load_config_file(config);
+  if (!cfg.model.contains("arch") || cfg.model["arch"] != "grid")
+    throw Error(who + ": a " + what + " is for the grid family, not '" + cfg.name + "'");
+  train = expand_clips(data);
+  held_out = expand_clips(dev);
+  check_split(train, held_out);
+  return cfg;
+}
+
 std::vector<std::string> expand_clips(const std::vector<std::string>& paths) {
   namespace fs = std::filesystem;
   std::vector<std::string> out;

@@ -1,9 +1,24 @@
 // What train-prior and train-hyper share: their clip lists and their manifests' fields.
 #pragma once
+#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
 
+#include "codec/config.h"
+
 namespace nerv::app {
+
+// The options both take: the clips, the grid preset or config, the tasks' shape.
+struct TrainInputs {
+  std::vector<std::string> data, dev;
+  std::string preset = "grid", config;
+  int crop = 128, frames = 0, clip_frames = 96;
+  void add_to(CLI::App& cmd);
+  // The config (a grid one; `what` says what is trained, for the error) and the clip lists,
+  // folders expanded and the split checked. Throws nerv::Error for misuse.
+  CodecConfig resolve(const CLI::App& cmd, const std::string& who, const std::string& what,
+                      std::vector<std::string>& train, std::vector<std::string>& held_out) const;
+};
 
 // Files as given; a folder stands for the regular files in it, sorted. Throws nerv::Error for
 // an empty folder.
