@@ -529,8 +529,8 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
     st = ref->state().steps;
   } else if (from_prior && fit_steps == 0) {
     // The prior's weights untouched (a prediction coded as it is): their change codes as zeros
-    // at any step, so the finest steps searched cost no more bytes. (The search would find
-    // some 1 % of latent bits in a coarser context-model step, at three times the time.)
+    // at any step, so the finest steps searched cost no more bytes. (On foreman the search found
+    // 1.3 % fewer bytes in a coarser context-model step, at four times the time.)
     st.shift = {kSearchMaxSynShift, kSearchMaxSynShift, kMaxArmShift, kMaxArmShift};
   } else {
     auto bytes_of = [&](Step which, int shift) {
@@ -563,7 +563,6 @@ std::vector<uint8_t> GridEncoder::encode(const std::vector<Frame>& frames, const
     st.shift = {12, 12, 8, 8};
     for (Step which : {kSynWeight, kSynBias, kArmWeight, kArmBias}) {
       bool arm = which == kArmWeight || which == kArmBias;
-
       int lo = arm ? 0 : 3, hi = arm ? kMaxArmShift : kSearchMaxSynShift;
       double best = 1e300;
       for (int shift = lo; shift <= hi; ++shift) {
