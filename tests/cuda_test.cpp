@@ -8,6 +8,7 @@
 #include "codec/config.h"
 #include "codec/decoder.h"
 #include "codec/encoder.h"
+#include "codec/prior_registry.h"
 #include "io/metrics.h"
 #include "models/graphed_step.h"
 #include "models/runtime.h"
@@ -42,6 +43,18 @@ EncodeReport encode(const std::string& out, torch::Device dev,
   EncodeOptions opt;
   opt.cfg = load_config_file(test::data(config));
   opt.cfg.train.batch_size = 2;
+  opt.device = dev;
+  return encode_video(*reader, out, opt, nullptr);
+}
+
+// The built-in predictor and its prior (preset grid), refined for `steps` steps.
+EncodeReport encode_predicted(const std::string& out, torch::Device dev, int steps) {
+  auto reader = open_video_reader(test::data(kClip), {});
+  EncodeOptions opt;
+  opt.cfg = load_preset("grid");
+  refine_steps(opt.cfg.train, steps);
+  opt.predictor = builtin_predictor(opt.cfg.model);
+  opt.prior = find_prior(opt.predictor->prior);
   opt.device = dev;
   return encode_video(*reader, out, opt, nullptr);
 }
@@ -99,6 +112,30 @@ TEST_F(Cuda, GridGpuDecodeMatchesCpuDecode) {
 }
 TEST_F(Cuda, GridGpuEncodedStreamDecodesOnCpu) {
   gpu_encoded_stream_decodes_on_cpu("tiny_grid_config.json");
+}
+
+// Predicted streams (issue 15): coded against the built-in prior, decoded alike on both
+// devices (the latents bit-exactly, by the integer context model); a prediction made on the
+// GPU codes a stream the CPU decodes as the encoder reported.
+TEST_F(Cuda, PredictedStreamsDecodeAlikeOnBothDevices) {
+  const std::string dir = test::scratch().string();
+  torch::Device gpu(torch::kCUDA, 0);
+  for (int steps : {0, 5}) {
+    std::string cpu_stream = dir + "/cpu" + std::to_string(steps) + ".nerv";
+    EncodeReport r = encode_predicted(cpu_stream, torch::kCPU, steps);
+    double cpu = decoded_psnr(cpu_stream, torch::kCPU, torch::kFloat);
+    double gpu32 = decoded_psnr(cpu_stream, gpu, torch::kFloat, 2);
+    std::string gpu_stream = dir + "/gpu" + std::to_string(steps) + ".nerv";
+    EncodeReport g = encode_predicted(gpu_stream, gpu, steps);
+    double back = decoded_psnr(gpu_stream, torch::kCPU, torch::kFloat);
+    std::printf(
+        "predicted, %d steps: cpu %.4f, cuda fp32 %.4f; GPU-encoded %.4f, CPU decode %.4f\n", steps,
+        cpu, gpu32, g.metrics.mean.psnr_yuv, back);
+    EXPECT_DOUBLE_EQ(cpu, r.metrics.mean.psnr_yuv);
+    EXPECT_NEAR(gpu32, cpu, 0.05);
+    EXPECT_NEAR(back, g.metrics.mean.psnr_yuv, 0.05);
+    EXPECT_GT(back, 24.0);
+  }
 }
 
 // CUDA graphs replay the work they recorded: switching them off changes nothing but speed.
