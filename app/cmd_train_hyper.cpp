@@ -6,7 +6,6 @@
 // continues from.
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -114,22 +113,15 @@ Run add_train_hyper(CLI::App& app) {
                    o.device.str().c_str(), threads);
 
     const int start_step = resume ? resume->meta.value("step", 0) : 0;
-    auto t0 = std::chrono::steady_clock::now();
-    auto last = t0 - std::chrono::seconds(10);
-    const bool tty = isatty(fileno(stderr));
+    TrainTicker ticker(a->quiet, start_step);
     auto progress = [&](const PredictorTrainProgress& p) {
-      if (a->quiet) return;
-      auto now = std::chrono::steady_clock::now();
-      if (!tty && now - last < std::chrono::seconds(5) && p.step < p.steps) return;
-      last = now;
-      double el = std::chrono::duration<double>(now - t0).count();
-      double eta = el / (p.step - start_step) * (p.steps - p.step);
+      std::string times;
+      if (!ticker.due(p.step, p.steps, times)) return;
       std::fprintf(stderr,
                    "%sstep %d/%d  predicted: %.2f dB %.4f bpp (mean of 20: %.2f dB %.4f bpp)  "
-                   "elapsed %s  ETA %s%s",
-                   tty ? "\r" : "", p.step, p.steps, p.task_psnr, p.task_bpp, p.mean_psnr,
-                   p.mean_bpp, format_duration(el).c_str(), format_duration(eta).c_str(),
-                   tty ? "  " : "\n");
+                   "%s%s",
+                   ticker.lead(), p.step, p.steps, p.task_psnr, p.task_bpp, p.mean_psnr, p.mean_bpp,
+                   times.c_str(), ticker.end());
     };
     auto checkpoint = [&](const TensorFile& f, int) {
       TensorFile c = f;
@@ -138,7 +130,7 @@ Run add_train_hyper(CLI::App& app) {
     };
     PredictorTrainReport rep;
     TrainedPredictor t = train_predictor(o, start.get(), resume.get(), progress, checkpoint, &rep);
-    if (tty && !a->quiet) std::fprintf(stderr, "\n");
+    ticker.finish();
 
     const std::string prior_out = prior_path(a->out);
     if (!o.freeze_prior) {

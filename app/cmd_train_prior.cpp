@@ -4,7 +4,6 @@
 // notes, one file written at once) that --resume continues from.
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -96,20 +95,13 @@ Run add_train_prior(CLI::App& app) {
                    o.name.c_str(), o.data.size(), o.steps, o.inner, o.crop, o.crop,
                    o.frames ? o.frames : o.cfg.segment_frames, o.device.str().c_str(), threads);
 
-    auto t0 = std::chrono::steady_clock::now();
-    auto last = t0 - std::chrono::seconds(10);
-    const bool tty = isatty(fileno(stderr));
+    TrainTicker ticker(a->quiet, start_step);
     auto progress = [&](const PriorTrainProgress& p) {
-      if (a->quiet) return;
-      auto now = std::chrono::steady_clock::now();
-      if (!tty && now - last < std::chrono::seconds(5) && p.step < p.steps) return;
-      last = now;
-      double el = std::chrono::duration<double>(now - t0).count();
-      double eta = el / (p.step - start_step) * (p.steps - p.step);
-      std::fprintf(stderr,
-                   "%sstep %d/%d  task PSNR %.2f dB  mean of 20 %.2f dB  elapsed %s  ETA %s%s",
-                   tty ? "\r" : "", p.step, p.steps, p.task_psnr, p.mean_psnr,
-                   format_duration(el).c_str(), format_duration(eta).c_str(), tty ? "  " : "\n");
+      std::string times;
+      if (!ticker.due(p.step, p.steps, times)) return;
+      std::fprintf(stderr, "%sstep %d/%d  task PSNR %.2f dB  mean of 20 %.2f dB  %s%s",
+                   ticker.lead(), p.step, p.steps, p.task_psnr, p.mean_psnr, times.c_str(),
+                   ticker.end());
     };
     auto checkpoint = [&](GridPrior& p, int step) {
       GridPrior c = p;
@@ -118,7 +110,7 @@ Run add_train_prior(CLI::App& app) {
     };
     PriorTrainReport rep;
     GridPrior prior = train_prior(o, start.get(), start_step, progress, checkpoint, &rep);
-    if (tty && !a->quiet) std::fprintf(stderr, "\n");
+    ticker.finish();
 
     prior.notes = {{"command", command.str()}};
     save_prior(a->out, prior);

@@ -1,12 +1,37 @@
 #include "app/train_common.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 
+#include "app/progress.h"
 #include "base/error.h"
 
 namespace nerv::app {
+
+TrainTicker::TrainTicker(bool quiet, int start_step)
+    : quiet_(quiet), tty_(isatty(fileno(stderr)) != 0), start_step_(start_step) {
+  t0_ = std::chrono::steady_clock::now();
+  last_ = t0_ - std::chrono::seconds(10);
+}
+
+bool TrainTicker::due(int step, int steps, std::string& times) {
+  if (quiet_) return false;
+  auto now = std::chrono::steady_clock::now();
+  if (!tty_ && now - last_ < std::chrono::seconds(5) && step < steps) return false;
+  last_ = now;
+  double el = std::chrono::duration<double>(now - t0_).count();
+  double eta = el / std::max(1, step - start_step_) * (steps - step);
+  times = "elapsed " + format_duration(el) + "  ETA " + format_duration(eta);
+  return true;
+}
+
+void TrainTicker::finish() const {
+  if (tty_ && !quiet_) std::fprintf(stderr, "\n");
+}
 
 void TrainInputs::add_to(CLI::App& cmd) {
   cmd.add_option("--data", data, "Training clips, or folders of them")->required();

@@ -1,6 +1,7 @@
 // What train-prior and train-hyper share: their clip lists and their manifests' fields.
 #pragma once
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,24 @@ struct TrainInputs {
   // folders expanded and the split checked. Throws nerv::Error for misuse.
   CodecConfig resolve(const CLI::App& cmd, const std::string& who, const std::string& what,
                       std::vector<std::string>& train, std::vector<std::string>& held_out) const;
+};
+
+// The progress line of a training run: on a terminal rewritten in place at every step,
+// elsewhere a line every 5 s (and at the last step); the ETA from the steps this run did.
+class TrainTicker {
+ public:
+  TrainTicker(bool quiet, int start_step);
+  // Whether to print for this step; if so, `times` is "elapsed A  ETA B".
+  bool due(int step, int steps, std::string& times);
+  const char* lead() const { return tty_ ? "\r" : ""; }
+  const char* end() const { return tty_ ? "  " : "\n"; }
+  // Ends the in-place line on a terminal.
+  void finish() const;
+
+ private:
+  bool quiet_, tty_;
+  int start_step_;
+  std::chrono::steady_clock::time_point t0_, last_;
 };
 
 // Files as given; a folder stands for the regular files in it, sorted. Throws nerv::Error for

@@ -27,7 +27,8 @@ NamedTensors transmitted(LatentGrid& m) {
   return all;
 }
 
-double mean(const std::deque<double>& v) {
+template <class C>
+double mean(const C& v) {
   return v.empty() ? 0 : std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
 }
 
@@ -187,10 +188,8 @@ TrainedPredictor train_predictor(const PredictorTrainOptions& opt, const GridPri
     out.predictor.tensors.emplace_back(n, t.detach().to(torch::kCPU).clone());
   out.predictor.hash = predictor_hash(out.predictor);
   if (report) {
-    std::deque<double> fp(first_psnr.begin(), first_psnr.end()),
-        fb(first_bpp.begin(), first_bpp.end());
-    report->first_psnr = mean(fp);
-    report->first_bpp = mean(fb);
+    report->first_psnr = mean(first_psnr);
+    report->first_bpp = mean(first_bpp);
     report->last_psnr = mean(psnrs);
     report->last_bpp = mean(bpps);
     report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
