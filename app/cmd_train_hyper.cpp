@@ -38,7 +38,7 @@ Run add_train_hyper(CLI::App& app) {
       "encode --predict");
   struct Args {
     TrainInputs in;
-    std::string out, name, prior;
+    std::string out, name, prior, from;
     PredictorTrainOptions o;
     ComputeOptions compute;
     bool resume = false, quiet = false;
@@ -52,6 +52,14 @@ Run add_train_hyper(CLI::App& app) {
                   "Start the synthesis and context model from this prior (default: random)");
   cmd->add_flag("--freeze-prior", a->o.freeze_prior,
                 "Keep --prior's synthesis and context model: train the predictor alone");
+  cmd->add_option("--from", a->from,
+                  "Start the predictor from this one (a predictor for --prior; default: random)");
+  cmd->add_flag("--pairs", a->o.pairs,
+                "Train on pairs of consecutive segments, the second coded as a residual segment");
+  cmd->add_option("--coherence", a->o.coherence,
+                  "With --pairs: weight of the predicted latents' mean squared change")
+      ->default_str("0")
+      ->check(CLI::Range(0.0, 1e6));
   cmd->add_option("--steps", a->o.steps, "Training steps (one task each)")
       ->default_str("2000")
       ->check(CLI::Range(1, 10000000));
@@ -75,23 +83,33 @@ Run add_train_hyper(CLI::App& app) {
     o.clip_frames = a->in.clip_frames;
     if (o.freeze_prior && a->prior.empty()) throw Error("--freeze-prior needs --prior");
     o.name = a->name.empty() ? o.cfg.name : a->name;
+    if (o.coherence > 0 && !o.pairs) throw Error("--coherence needs --pairs");
+    if (!a->from.empty() && a->prior.empty()) throw Error("--from needs --prior");
     std::unique_ptr<GridPrior> start;
     if (!a->prior.empty()) {
       start = std::make_unique<GridPrior>(load_prior(a->prior));
       check_prior_config(*start, o.cfg);
     }
+    std::unique_ptr<GridPredictor> from;
+    if (!a->from.empty()) {
+      from = std::make_unique<GridPredictor>(load_predictor(a->from));
+      check_predictor(*from, start.get(), o.cfg);
+      o.from = from.get();
+      if (cmd->count("--channels") == 0) o.channels = from->channels;
+    }
     o.device = a->compute.parsed_device();
     int threads = a->compute.apply();
 
     std::ostringstream command;
-    command << "nervc train-hyper --data" << joined(o.data) << " -o " << a->out
-            << (a->in.config.empty() ? " --preset " + a->in.preset : " --config " + a->in.config)
+    command << "nervc train-hyper --data" << joined(o.data) << " -o " << a->out << a->in.source()
             << " --name " << o.name << " --steps " << o.steps << " --crop " << o.crop
             << " --frames " << (o.frames ? o.frames : o.cfg.segment_frames) << " --clip-frames "
             << o.clip_frames << " --channels " << o.channels << " --lr " << o.lr << " --seed "
             << o.seed << " --threads " << threads << " --device " << o.device.str();
     if (start)
       command << " --prior " << prior_id(*start) << (o.freeze_prior ? " --freeze-prior" : "");
+    if (from) command << " --from " << predictor_id(*from);
+    if (o.pairs) command << " --pairs --coherence " << o.coherence;
     if (!dev.empty()) command << " --dev" << joined(dev);
     nlohmann::json fingerprint = {{"command", command.str()}, {"config", config_json(o.cfg)}};
 
@@ -117,11 +135,13 @@ Run add_train_hyper(CLI::App& app) {
     auto progress = [&](const PredictorTrainProgress& p) {
       std::string times;
       if (!ticker.due(p.step, p.steps, times)) return;
+      char change[48] = "";
+      if (o.pairs) std::snprintf(change, sizeof change, "change %.4f  ", p.task_change);
       std::fprintf(stderr,
                    "%sstep %d/%d  predicted: %.2f dB %.4f bpp (mean of 20: %.2f dB %.4f bpp)  "
-                   "%s%s",
+                   "%s%s%s",
                    ticker.lead(), p.step, p.steps, p.task_psnr, p.task_bpp, p.mean_psnr, p.mean_bpp,
-                   times.c_str(), ticker.end());
+                   change, times.c_str(), ticker.end());
     };
     auto checkpoint = [&](const TensorFile& f, int) {
       TensorFile c = f;
@@ -151,6 +171,9 @@ Run add_train_hyper(CLI::App& app) {
         {"dev", dev},
         {"command", command.str()},
         {"steps", o.steps},
+        {"pairs", o.pairs},
+        {"coherence", o.coherence},
+        {"from", from ? predictor_id(*from) : ""},
         {"resumed_at_step", rep.resumed_from},
         {"seconds_this_run", rep.seconds},
         {"device", o.device.str()},

@@ -68,8 +68,7 @@ Run add_train_prior(CLI::App& app) {
     // Everything the prior depends on besides the clips' contents: a checkpoint continues only
     // under the same.
     std::ostringstream command;
-    command << "nervc train-prior --data" << joined(o.data) << " -o " << a->out
-            << (a->in.config.empty() ? " --preset " + a->in.preset : " --config " + a->in.config)
+    command << "nervc train-prior --data" << joined(o.data) << " -o " << a->out << a->in.source()
             << " --name " << o.name << " --steps " << o.steps << " --inner " << o.inner
             << " --crop " << o.crop << " --frames " << (o.frames ? o.frames : o.cfg.segment_frames)
             << " --clip-frames " << o.clip_frames << " --outer-lr " << o.outer_lr << " --learn "

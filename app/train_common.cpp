@@ -9,6 +9,7 @@
 
 #include "app/progress.h"
 #include "base/error.h"
+#include "codec/family.h"
 
 namespace nerv::app {
 
@@ -39,6 +40,8 @@ void TrainInputs::add_to(CLI::App& cmd) {
   cmd.add_option("--preset", preset, "The grid preset: its model, lambda and fitting recipe")
       ->default_str("grid");
   cmd.add_option("--config", config, "A JSON config instead of a preset");
+  cmd.add_option("--lambda", lambda, "Rate-distortion trade-off instead of the preset's")
+      ->check(CLI::Range(1e-9, 1e6));
   cmd.add_option("--crop", crop, "Task crops, square, luma pixels (even)")
       ->default_str("128")
       ->check(CLI::Range(16, 4096));
@@ -57,10 +60,21 @@ CodecConfig TrainInputs::resolve(const CLI::App& cmd, const std::string& who,
   CodecConfig cfg = config.empty() ? load_preset(preset) : load_config_file(config);
   if (!cfg.model.contains("arch") || cfg.model["arch"] != "grid")
     throw Error(who + ": a " + what + " is for the grid family, not '" + cfg.name + "'");
+  if (lambda > 0) set_lambda(cfg, lambda);
   train = expand_clips(data);
   held_out = expand_clips(dev);
   check_split(train, held_out);
   return cfg;
+}
+
+std::string TrainInputs::source() const {
+  std::string s = config.empty() ? " --preset " + preset : " --config " + config;
+  if (lambda > 0) {
+    char l[32];
+    std::snprintf(l, sizeof l, " --lambda %g", lambda);
+    s += l;
+  }
+  return s;
 }
 
 std::vector<std::string> expand_clips(const std::vector<std::string>& paths) {

@@ -14,7 +14,10 @@ struct TrainInputs {
   std::vector<std::string> data, dev;
   std::string preset = "grid", config;
   int crop = 128, frames = 0, clip_frames = 96;
+  double lambda = -1;  // > 0: instead of the preset's
   void add_to(CLI::App& cmd);
+  // " --preset P" or " --config F", and " --lambda L" if given: for the run's command line.
+  std::string source() const;
   // The config (a grid one; `what` says what is trained, for the error) and the clip lists,
   // folders expanded and the split checked. Throws nerv::Error for misuse.
   CodecConfig resolve(const CLI::App& cmd, const std::string& who, const std::string& what,

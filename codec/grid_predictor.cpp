@@ -67,7 +67,7 @@ void save_predictor(const std::string& path, GridPredictor& p) {
 void check_predictor(const GridPredictor& p, const GridPrior* prior, const CodecConfig& cfg) {
   if (!prior || prior_id(*prior) != p.prior)
     throw Error("predictor " + predictor_id(p) + " predicts for prior " + p.prior +
-                ", which this encode does not use");
+                ", not the prior given");
   if (p.model != cfg.model)
     throw Error("predictor " + predictor_id(p) + " was trained for another model than '" +
                 cfg.name + "'");

@@ -56,8 +56,9 @@ TrainedPredictor train_predictor(const PredictorTrainOptions& opt, const GridPri
   auto t0 = std::chrono::steady_clock::now();
   if (opt.freeze_prior && !start) throw Error("train-hyper: --freeze-prior needs --prior");
   const int F = opt.frames > 0 ? opt.frames : opt.cfg.segment_frames;
+  const int segments = opt.pairs ? 2 : 1;
   std::vector<TrainClip> clips =
-      read_train_clips(opt.data, opt.clip_frames, F, opt.crop, "train-hyper");
+      read_train_clips(opt.data, opt.clip_frames, segments * F, opt.crop, "train-hyper");
 
   LatentGridConfig gcfg = parse_latent_grid_config(opt.cfg.model);
   torch::manual_seed(opt.seed);  // the random start: the model's, then the predictor's
@@ -71,6 +72,17 @@ TrainedPredictor train_predictor(const PredictorTrainOptions& opt, const GridPri
     NamedTensors named;
     for (const auto& [n, t] : start->tensors) named.emplace_back("base." + n, t);
     load_into(base, named, 0, "the prior");
+  }
+  if (opt.from) {
+    if (!start || opt.from->prior != prior_id(*start))
+      throw Error("train-hyper: the starting predictor " + predictor_id(*opt.from) +
+                  " is for prior " + opt.from->prior + ": give that prior with --prior");
+    if (opt.from->channels != opt.channels || opt.from->in_channels != task.out_channels())
+      throw Error("train-hyper: the starting predictor " + predictor_id(*opt.from) +
+                  " has another shape (--channels " + std::to_string(opt.from->channels) + ")");
+    NamedTensors named;
+    for (const auto& [n, t] : opt.from->tensors) named.emplace_back("pred." + n, t);
+    load_into(net, named, 0, "the starting predictor");
   }
 
   std::vector<torch::Tensor> net_params, base_params;
@@ -129,12 +141,11 @@ TrainedPredictor train_predictor(const PredictorTrainOptions& opt, const GridPri
   const double lambda = opt.cfg.train.lambda;
   std::deque<double> psnrs, bpps;
   std::vector<double> first_psnr, first_bpp;
-  std::vector<Frame> frames(static_cast<size_t>(F));
+  std::vector<Frame> frames(static_cast<size_t>(segments * F));
   task.train();
   pred.train();
   for (int step = start_step; step < opt.steps; ++step) {
     const TrainClip& c = draw_task(clips, opt.seed, step, opt.crop, frames);
-    SegmentTensors d = frames_to_tensors(frames, opt.crop, opt.crop, opt.device);
     double f =
         step < warm
             ? double(step + 1) / warm
@@ -143,21 +154,38 @@ TrainedPredictor train_predictor(const PredictorTrainOptions& opt, const GridPri
     for (auto& g : adam.param_groups())
       static_cast<torch::optim::AdamOptions&>(g.options()).lr(opt.lr * f);
     at::Generator gen = at::detail::createCPUGenerator(opt.seed * 7919 + uint64_t(step));
-    std::vector<torch::Tensor> lat = pred.forward(d.y, d.uv, shapes), lq;
-    for (auto& l : lat)
-      lq.push_back(step >= hard_from ? l + (torch::round(l) - l).detach()
-                                     : proxy_round(l, opt.cfg.train.proxy,
-                                                   double(step) / std::max(1, hard_from - 1), gen));
-    torch::Tensor y, uv;
-    task.synthesize(lq, F, y, uv);
-    torch::Tensor mse = mse_611(y, uv, d.y, d.uv);
-    torch::Tensor bits = task.rate_bits(lq);
-    torch::Tensor loss = mse + lambda * bits / pixels;
+    // Each segment of the task: predicted, rounded as coded, synthesised; the second of a pair
+    // has the first's last latent frames ahead of it, as a residual segment.
+    const auto zero = torch::zeros({}, torch::TensorOptions().device(opt.device));
+    torch::Tensor mse = zero, bits = zero, change = zero;
+    std::vector<torch::Tensor> previous, before;
+    for (int s = 0; s < segments; ++s) {
+      std::vector<Frame> seg(frames.begin() + s * F, frames.begin() + (s + 1) * F);
+      SegmentTensors d = frames_to_tensors(seg, opt.crop, opt.crop, opt.device);
+      std::vector<torch::Tensor> lat = pred.forward(d.y, d.uv, shapes), lq;
+      for (auto& l : lat)
+        lq.push_back(step >= hard_from
+                         ? l + (torch::round(l) - l).detach()
+                         : proxy_round(l, opt.cfg.train.proxy,
+                                       double(step) / std::max(1, hard_from - 1), gen));
+      torch::Tensor y, uv;
+      task.synthesize(lq, F, y, uv);
+      mse = mse + mse_611(y, uv, d.y, d.uv) / segments;
+      bits = bits + task.rate_bits(lq, before);
+      if (s > 0) {
+        for (size_t l = 0; l < lat.size(); ++l)
+          change = change + (lat[l] - previous[l]).square().mean() / double(lat.size());
+      }
+      if (gcfg.chain_context)
+        for (auto& l : lq) before.push_back(l.select(0, l.size(0) - 1).unsqueeze(0));
+      previous = lat;
+    }
+    torch::Tensor loss = mse + lambda * bits / (segments * pixels) + opt.coherence * change;
     adam.zero_grad();
     loss.backward();
     adam.step();
 
-    double psnr = psnr_of_mse(mse.item<double>()), bpp = bits.item<double>() / pixels;
+    double psnr = psnr_of_mse(mse.item<double>()), bpp = bits.item<double>() / (segments * pixels);
     if (step - start_step < 20) {
       first_psnr.push_back(psnr);
       first_bpp.push_back(bpp);
@@ -165,7 +193,9 @@ TrainedPredictor train_predictor(const PredictorTrainOptions& opt, const GridPri
     psnrs.push_back(psnr);
     bpps.push_back(bpp);
     if (psnrs.size() > 20) psnrs.pop_front(), bpps.pop_front();
-    if (progress) progress({step + 1, opt.steps, psnr, bpp, mean(psnrs), mean(bpps), c.path});
+    if (progress)
+      progress(
+          {step + 1, opt.steps, psnr, bpp, mean(psnrs), mean(bpps), c.path, change.item<double>()});
     if (checkpoint && ((step + 1) % opt.checkpoint_every == 0 || step + 1 == opt.steps))
       checkpoint(make_checkpoint(step + 1), step + 1);
   }

@@ -5,6 +5,12 @@
 // with the latents noisy (the preset's rounding proxy) and, over the last tenth of the steps,
 // hard-rounded straight through (what --refine 0 codes). The synthesis and context model learn
 // with it (a new prior) or stay a given prior's (--freeze-prior).
+//
+// Temporal coherence (pairs): a task is two consecutive segments of the same crop, both
+// predicted; the second one's bits are counted as a residual segment codes them (its levels
+// see the first one's last latent frames, when the model chains context), and the loss adds
+// `coherence` x the mean squared change between the two predicted latent grids, so that
+// consecutive segments get similar, cheaply coded representations.
 #pragma once
 #include <functional>
 #include <string>
@@ -28,6 +34,9 @@ struct PredictorTrainOptions {
   int channels = 24;  // the predictor's width
   double lr = 2e-3;   // Adam, warm-up over 2 % of the steps, then a cosine to a tenth
   bool freeze_prior = false;
+  bool pairs = false;                   // tasks of two consecutive segments (above)
+  double coherence = 0;                 // with pairs: weight of the latents' mean squared change
+  const GridPredictor* from = nullptr;  // start the predictor here (null: the seed's random one)
   uint64_t seed = 0;
   torch::Device device = torch::kCPU;
   int checkpoint_every = 50;
@@ -38,6 +47,7 @@ struct PredictorTrainProgress {
   double task_psnr, task_bpp;  // the last task's, as predicted (before any refinement)
   double mean_psnr, mean_bpp;  // over the last 20 tasks
   std::string clip;
+  double task_change = 0;  // with pairs: the latents' mean squared change between the two
 };
 
 struct PredictorTrainReport {
@@ -52,9 +62,9 @@ struct TrainedPredictor {
 };
 
 // `start`: the prior to start from (null: the seed's random model); with freeze_prior it is
-// kept. `resume`: a checkpoint (or null). `checkpoint(file, step)` every checkpoint_every steps
-// and at the end; `progress` after every step. Throws nerv::Error for bad clips or a
-// checkpoint of another run.
+// kept; opt.from must be a predictor for it. `resume`: a checkpoint (or null). `checkpoint(file,
+// step)` every checkpoint_every steps and at the end; `progress` after every step. Throws
+// nerv::Error for bad clips or a checkpoint of another run.
 TrainedPredictor train_predictor(const PredictorTrainOptions& opt, const GridPrior* start,
                                  const TensorFile* resume,
                                  const std::function<void(const PredictorTrainProgress&)>& progress,

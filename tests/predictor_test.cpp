@@ -1,6 +1,7 @@
 // The latent predictor (models/latent_predictor.h, codec/grid_predictor.h): its latents have
 // every level's shape for each pixel format; its file round-trips and is named by its hash;
-// and an encode with --refine 0 codes exactly the rounded prediction, against the prior.
+// an encode with --refine 0 codes exactly the rounded prediction, against the prior; and
+// training on pairs of segments with a coherence weight brings consecutive predictions closer.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include "codec/frame_tensors.h"
 #include "codec/grid_codec.h"
 #include "codec/grid_predictor.h"
+#include "codec/predictor_train.h"
 #include "codec/segment_decoder.h"
 #include "io/video_reader.h"
 #include "tests/test_util.h"
@@ -146,6 +148,48 @@ TEST(GridPredictor, RefineZeroCodesTheRoundedPrediction) {
     }
   }
   EXPECT_GT(nonzero, 50u);  // the check saw real latents, not zeros
+}
+
+// The mean squared change between the predictions for frames 0-1 and 2-3 of the test clip,
+// by a predictor trained on pairs of 2-frame segments with coherence weight `mu`, from the
+// random pair (whose latents change a lot).
+double trained_change(double mu) {
+  PredictorTrainOptions opt;
+  opt.cfg = tiny();
+  GridPrior prior;
+  GridPredictor start;
+  random_pair(opt.cfg, prior, start);
+  opt.from = &start;
+  opt.freeze_prior = true;
+  opt.data = {test::data("foreman_64x64_6f.y4m")};
+  opt.crop = 32;
+  opt.frames = 2;
+  opt.clip_frames = 6;
+  opt.steps = 60;
+  opt.channels = 8;
+  opt.pairs = true;
+  opt.coherence = mu;
+  TrainedPredictor t = train_predictor(opt, &prior, nullptr, nullptr, nullptr, nullptr);
+  auto net = make_latent_predictor(t.predictor);
+  std::vector<Frame> frames = test::read_all(test::data("foreman_64x64_6f.y4m"));
+  auto shapes = latent_shapes(parse_latent_grid_config(opt.cfg.model), 64, 64, 2);
+  torch::NoGradGuard ng;
+  std::vector<std::vector<torch::Tensor>> lat;
+  for (int s = 0; s < 2; ++s) {
+    std::vector<Frame> seg(frames.begin() + 2 * s, frames.begin() + 2 * s + 2);
+    SegmentTensors d = frames_to_tensors(seg, 64, 64, torch::kCPU);
+    lat.push_back(net->forward(d.y, d.uv, shapes));
+  }
+  double change = 0;
+  for (size_t l = 0; l < shapes.size(); ++l)
+    change += (lat[1][l] - lat[0][l]).square().mean().item<double>() / double(shapes.size());
+  return change;
+}
+
+TEST(PredictorTrain, CoherenceBringsConsecutivePredictionsCloser) {
+  double free = trained_change(0), coherent = trained_change(1.0);
+  EXPECT_GT(free, 0);
+  EXPECT_LT(coherent, 0.5 * free) << "without the penalty " << free;
 }
 
 }  // namespace

@@ -3,7 +3,8 @@
 # predictor and prior; a run killed after a checkpoint and resumed ends with the same; the
 # manifest says how they were made; --freeze-prior keeps the given prior; a predicted stream is
 # coded against the predictor's prior and decodes only with it, the same bytes every time;
-# the built-in predictor works without files; bad predictors and misuse give one-line errors.
+# the built-in predictor works without files; pairs with a coherence weight train from a given
+# predictor; bad predictors and misuse give one-line errors.
 set -euo pipefail
 nervc=$1 data=$2 expect=$3
 dir=$(mktemp -d)
@@ -71,7 +72,27 @@ test "$(stat -c %s "$dir/r0.y4m")" -gt 30000
 "$nervc" info "$dir/g.nerv" | grep -q "^prior: grid-h1@"
 "$nervc" decode "$dir/g.nerv" -o "$dir/g.y4m" -q
 
+# Temporal coherence: from a given predictor, on pairs of consecutive segments, at another
+# lambda; the same seed gives the same predictor; the manifest says how it was made.
+coh=(--prior "$dir/a.prior" --freeze-prior --from "$dir/a.predictor" --pairs --coherence 0.01
+  --lambda 0.01 --steps 20)
+train -o "$dir/h.predictor" "${coh[@]}"
+train -o "$dir/i.predictor" "${coh[@]}"
+test "$(ids "$dir/h.predictor")" = "$(ids "$dir/i.predictor")"
+test "$(ids "$dir/h.predictor")" != "$(ids "$dir/f.predictor")"
+grep -q '"pairs": true' "$dir/h.predictor.json"
+grep -q '"coherence": 0.01' "$dir/h.predictor.json"
+grep -q '"lambda": 0.01' "$dir/h.predictor.json"
+grep -q "\"from\": \"$(grep -o '"predictor": "[^"]*"' "$dir/a.predictor.json" | cut -d'"' -f4)\"" \
+  "$dir/h.predictor.json"
+enc -o "$dir/h.nerv" --refine 0
+"$nervc" decode "$dir/h.nerv" -o "$dir/h.y4m" -q --prior "$dir/a.prior"
+
 # Bad predictors and misuse.
+bash "$expect" fail "--coherence needs --pairs" "$nervc" "${args[@]}" -o "$dir/x.predictor" \
+  --coherence 1
+bash "$expect" fail "--from needs --prior" "$nervc" "${args[@]}" -o "$dir/x.predictor" \
+  --from "$dir/a.predictor"
 bash "$expect" fail "--refine needs --predict or --predictor" "$nervc" encode "$clip" \
   -o "$dir/x.nerv" --config "$cfg" --refine 2
 bash "$expect" fail "no built-in predictor for preset 'tiny-grid'" "$nervc" encode "$clip" \
@@ -79,9 +100,11 @@ bash "$expect" fail "no built-in predictor for preset 'tiny-grid'" "$nervc" enco
 bash "$expect" fail "needs prior $prior_id: give it with --prior" "$nervc" encode "$clip" \
   -o "$dir/x.nerv" --config "$cfg" --predictor "$dir/a.predictor"
 train -o "$dir/o.predictor" --steps 3 --seed 5
-bash "$expect" fail "predicts for prior $prior_id, which this encode does not use" \
+bash "$expect" fail "predicts for prior $prior_id, not the prior given" \
   "$nervc" encode "$clip" -o "$dir/x.nerv" --config "$cfg" --predictor "$dir/a.predictor" \
   --prior "$dir/o.prior"
+bash "$expect" fail "predicts for prior $prior_id, not the prior given" \
+  "$nervc" "${args[@]}" -o "$dir/x.predictor" --from "$dir/a.predictor" --prior "$dir/o.prior"
 bash "$expect" fail "cannot open the predictor" "$nervc" encode "$clip" -o "$dir/x.nerv" \
   --config "$cfg" --predictor "$dir/nope.predictor"
 bash "$expect" fail "not a nervc predictor" "$nervc" encode "$clip" -o "$dir/x.nerv" \
