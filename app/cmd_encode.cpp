@@ -153,10 +153,11 @@ Run add_encode(CLI::App& app) {
     if (a->segment_frames) opt.cfg.segment_frames = a->segment_frames;
     if (a->intra_period) opt.cfg.intra_period = a->intra_period;
     if (!a->prior.empty()) opt.prior = std::make_shared<GridPrior>(load_prior(a->prior));
+    if (a->lambda > 0) set_lambda(opt.cfg, a->lambda);
     if (!a->predictor.empty()) {
       opt.predictor = std::make_shared<GridPredictor>(load_predictor(a->predictor));
-    } else if (a->predict) {
-      opt.predictor = builtin_predictor(opt.cfg.model);
+    } else if (a->predict) {  // the one trained nearest this lambda
+      opt.predictor = builtin_predictor(opt.cfg.model, opt.cfg.train.lambda);
       if (!opt.predictor)
         throw Error("--predict: no built-in predictor for preset '" + opt.cfg.name +
                     "' (give one with --predictor FILE)");
@@ -176,7 +177,6 @@ Run add_encode(CLI::App& app) {
     opt.resume = a->resume;
     if (a->epochs) override_epochs(opt.cfg.train, a->epochs);
     if (a->batch_size) opt.cfg.train.batch_size = a->batch_size;
-    if (a->lambda > 0) set_lambda(opt.cfg, a->lambda);
     if (opt.prior) check_prior_config(*opt.prior, opt.cfg);
     if (opt.predictor) check_predictor(*opt.predictor, opt.prior.get(), opt.cfg);
     opt.device = a->compute.parsed_device();

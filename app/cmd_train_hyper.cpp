@@ -159,31 +159,22 @@ Run add_train_hyper(CLI::App& app) {
     }
     t.predictor.notes = {{"command", command.str()}};
     save_predictor(a->out, t.predictor);
-    nlohmann::json manifest = {
-        {"predictor", predictor_id(t.predictor)},
-        {"prior", prior_id(t.prior)},
-        {"prior_file", o.freeze_prior ? a->prior : prior_out},
-        {"name", o.name},
-        {"model", o.cfg.model},
-        {"preset", o.cfg.name},
-        {"lambda", o.cfg.train.lambda},
-        {"train", o.data},
-        {"dev", dev},
-        {"command", command.str()},
-        {"steps", o.steps},
-        {"pairs", o.pairs},
-        {"coherence", o.coherence},
-        {"from", from ? predictor_id(*from) : ""},
-        {"resumed_at_step", rep.resumed_from},
-        {"seconds_this_run", rep.seconds},
-        {"device", o.device.str()},
-        {"threads", threads},
-        {"finished", utc_now()},
-        {"build", std::string(kNervcVersion) + ", libtorch " + TORCH_VERSION},
-        {"predicted_psnr_first_20_steps", rep.first_psnr},
-        {"predicted_bpp_first_20_steps", rep.first_bpp},
-        {"predicted_psnr_last_20_steps", rep.last_psnr},
-        {"predicted_bpp_last_20_steps", rep.last_bpp}};
+    nlohmann::json manifest = run_manifest({o.data, dev, command.str(), o.device.str(), o.steps,
+                                            rep.resumed_from, threads, rep.seconds});
+    manifest.update({{"predictor", predictor_id(t.predictor)},
+                     {"prior", prior_id(t.prior)},
+                     {"prior_file", o.freeze_prior ? a->prior : prior_out},
+                     {"name", o.name},
+                     {"model", o.cfg.model},
+                     {"preset", o.cfg.name},
+                     {"lambda", o.cfg.train.lambda},
+                     {"pairs", o.pairs},
+                     {"coherence", o.coherence},
+                     {"from", from ? predictor_id(*from) : ""},
+                     {"predicted_psnr_first_20_steps", rep.first_psnr},
+                     {"predicted_bpp_first_20_steps", rep.first_bpp},
+                     {"predicted_psnr_last_20_steps", rep.last_psnr},
+                     {"predicted_bpp_last_20_steps", rep.last_bpp}});
     write_file(a->out + ".json", manifest.dump(2) + "\n");
     std::remove(partial.c_str());
     if (!a->quiet)

@@ -113,24 +113,15 @@ Run add_train_prior(CLI::App& app) {
 
     prior.notes = {{"command", command.str()}};
     save_prior(a->out, prior);
-    nlohmann::json manifest = {
-        {"prior", prior_id(prior)},
-        {"name", prior.name},
-        {"hash", prior_id(prior).substr(prior.name.size() + 1)},
-        {"model", prior.model},
-        {"preset", o.cfg.name},
-        {"train", o.data},
-        {"dev", dev},
-        {"command", command.str()},
-        {"steps", o.steps},
-        {"resumed_at_step", rep.resumed_from},
-        {"seconds_this_run", rep.seconds},
-        {"device", o.device.str()},
-        {"threads", threads},
-        {"finished", utc_now()},
-        {"build", std::string(kNervcVersion) + ", libtorch " + TORCH_VERSION},
-        {"task_psnr_first_20_steps", rep.first_psnr},
-        {"task_psnr_last_20_steps", rep.last_psnr}};
+    nlohmann::json manifest = run_manifest({o.data, dev, command.str(), o.device.str(), o.steps,
+                                            rep.resumed_from, threads, rep.seconds});
+    manifest.update({{"prior", prior_id(prior)},
+                     {"name", prior.name},
+                     {"hash", prior_id(prior).substr(prior.name.size() + 1)},
+                     {"model", prior.model},
+                     {"preset", o.cfg.name},
+                     {"task_psnr_first_20_steps", rep.first_psnr},
+                     {"task_psnr_last_20_steps", rep.last_psnr}});
     write_file(a->out + ".json", manifest.dump(2) + "\n");
     std::remove(partial.c_str());
     if (!a->quiet)

@@ -1,5 +1,6 @@
 #include "app/train_common.h"
 
+#include <torch/version.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "app/commands.h"
 #include "app/progress.h"
 #include "base/error.h"
 #include "codec/family.h"
@@ -113,6 +115,19 @@ std::string utc_now() {
   char b[32];
   std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
   return b;
+}
+
+nlohmann::json run_manifest(const TrainRun& r) {
+  return {{"train", r.train},
+          {"dev", r.dev},
+          {"command", r.command},
+          {"steps", r.steps},
+          {"resumed_at_step", r.resumed_from},
+          {"seconds_this_run", r.seconds},
+          {"device", r.device},
+          {"threads", r.threads},
+          {"finished", utc_now()},
+          {"build", std::string(kNervcVersion) + ", libtorch " + TORCH_VERSION}};
 }
 
 }  // namespace nerv::app

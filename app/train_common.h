@@ -2,6 +2,7 @@
 #pragma once
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -51,5 +52,14 @@ void check_split(const std::vector<std::string>& train, const std::vector<std::s
 std::string joined(const std::vector<std::string>& v);
 // The time now, "2026-12-04T10:00:00Z".
 std::string utc_now();
+
+// What every training manifest says about its run (the caller adds what it trained).
+struct TrainRun {
+  std::vector<std::string> train, dev;
+  std::string command, device;
+  int steps = 0, resumed_from = 0, threads = 0;
+  double seconds = 0;
+};
+nlohmann::json run_manifest(const TrainRun& r);
 
 }  // namespace nerv::app

@@ -9,11 +9,13 @@ namespace {
 const TensorFileKind kPredictor{"NERVPRED", 1, "predictor"};
 
 nlohmann::json header(const GridPredictor& p) {
-  return {{"name", p.name},
-          {"model", p.model},
-          {"prior", p.prior},
-          {"in_channels", p.in_channels},
-          {"channels", p.channels}};
+  nlohmann::json h = {{"name", p.name},
+                      {"model", p.model},
+                      {"prior", p.prior},
+                      {"in_channels", p.in_channels},
+                      {"channels", p.channels}};
+  if (p.lambda > 0) h["lambda"] = p.lambda;
+  return h;
 }
 
 GridPredictor from_file(TensorFile f, const std::string& path) {
@@ -30,8 +32,9 @@ GridPredictor from_file(TensorFile f, const std::string& path) {
   p.prior = m["prior"];
   p.in_channels = m["in_channels"];
   p.channels = m["channels"];
+  if (m.contains("lambda")) p.lambda = m["lambda"].is_number() ? m["lambda"].get<double>() : -1;
   if ((p.in_channels != 1 && p.in_channels != 3 && p.in_channels != 6) || p.channels < 1 ||
-      p.channels > 256)
+      p.channels > 256 || !(p.lambda >= 0 && p.lambda < 1e6))
     throw Error(path + ": predictor header is not valid");
   p.notes = m.value("notes", nlohmann::json::object());
   p.tensors = std::move(f.tensors);

@@ -214,6 +214,7 @@ TrainedPredictor train_predictor(const PredictorTrainOptions& opt, const GridPri
   out.predictor.prior = prior_id(out.prior);
   out.predictor.in_channels = task.out_channels();
   out.predictor.channels = opt.channels;
+  out.predictor.lambda = lambda;
   for (auto& [n, t] : net)
     out.predictor.tensors.emplace_back(n, t.detach().to(torch::kCPU).clone());
   out.predictor.hash = predictor_hash(out.predictor);

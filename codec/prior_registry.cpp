@@ -1,5 +1,6 @@
 #include "codec/prior_registry.h"
 
+#include <cmath>
 #include <mutex>
 
 #include "codec/embedded_priors.h"
@@ -15,16 +16,11 @@ bool is_predictor(const EmbeddedPrior& e) {
 struct Registry {
   std::mutex m;
   std::vector<std::shared_ptr<const GridPrior>> priors;
-  std::vector<std::shared_ptr<const GridPredictor>> predictors;  // built in, fixed
   Registry() {
-    for (const EmbeddedPrior& e : embedded_priors()) {
-      std::string where = std::string("built-in ") + e.file;
-      if (is_predictor(e))
-        predictors.push_back(
-            std::make_shared<GridPredictor>(parse_predictor(e.data, e.size, where)));
-      else
-        priors.push_back(std::make_shared<GridPrior>(parse_prior(e.data, e.size, where)));
-    }
+    for (const EmbeddedPrior& e : embedded_priors())
+      if (!is_predictor(e))
+        priors.push_back(std::make_shared<GridPrior>(
+            parse_prior(e.data, e.size, std::string("built-in ") + e.file)));
   }
 };
 
@@ -63,14 +59,24 @@ std::vector<std::string> known_priors() {
   return ids;
 }
 
-}  // namespace nerv
-
-namespace nerv {
-
-std::shared_ptr<const GridPredictor> builtin_predictor(const nlohmann::json& model) {
-  for (const auto& p : registry().predictors)
-    if (p->model == model) return p;
-  return nullptr;
+// Parsed on first use only: decoders never need them.
+std::shared_ptr<const GridPredictor> builtin_predictor(const nlohmann::json& model, double lambda) {
+  static const std::vector<std::shared_ptr<const GridPredictor>> predictors = [] {
+    std::vector<std::shared_ptr<const GridPredictor>> out;
+    for (const EmbeddedPrior& e : embedded_priors())
+      if (is_predictor(e))
+        out.push_back(std::make_shared<GridPredictor>(
+            parse_predictor(e.data, e.size, std::string("built-in ") + e.file)));
+    return out;
+  }();
+  std::shared_ptr<const GridPredictor> best;
+  double best_d = 0;
+  for (const auto& p : predictors) {
+    if (p->model != model) continue;
+    double d = p->lambda > 0 && lambda > 0 ? std::abs(std::log(p->lambda / lambda)) : 1e9;
+    if (!best || d < best_d) best = p, best_d = d;
+  }
+  return best;
 }
 
 }  // namespace nerv

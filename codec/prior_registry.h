@@ -20,7 +20,8 @@ std::shared_ptr<const GridPrior> find_prior(const std::string& id);
 // Ids of every known prior.
 std::vector<std::string> known_priors();
 
-// The predictor compiled in for this model config (priors/*.predictor), or null.
-std::shared_ptr<const GridPredictor> builtin_predictor(const nlohmann::json& model);
+// The predictor compiled in for this model config (priors/*.predictor) whose training lambda is
+// nearest `lambda` (by ratio), or null.
+std::shared_ptr<const GridPredictor> builtin_predictor(const nlohmann::json& model, double lambda);
 
 }  // namespace nerv

@@ -53,7 +53,7 @@ EncodeReport encode_predicted(const std::string& out, torch::Device dev, int ste
   EncodeOptions opt;
   opt.cfg = load_preset("grid");
   refine_steps(opt.cfg.train, steps);
-  opt.predictor = builtin_predictor(opt.cfg.model);
+  opt.predictor = builtin_predictor(opt.cfg.model, opt.cfg.train.lambda);
   opt.prior = find_prior(opt.predictor->prior);
   opt.device = dev;
   return encode_video(*reader, out, opt, nullptr);

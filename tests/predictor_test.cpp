@@ -1,7 +1,8 @@
 // The latent predictor (models/latent_predictor.h, codec/grid_predictor.h): its latents have
 // every level's shape for each pixel format; its file round-trips and is named by its hash;
-// an encode with --refine 0 codes exactly the rounded prediction, against the prior; and
-// training on pairs of segments with a coherence weight brings consecutive predictions closer.
+// an encode with --refine 0 codes exactly the rounded prediction, against the prior;
+// --predict picks the built-in predictor trained nearest the lambda; and training on pairs of
+// segments with a coherence weight brings consecutive predictions closer.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include "codec/grid_codec.h"
 #include "codec/grid_predictor.h"
 #include "codec/predictor_train.h"
+#include "codec/prior_registry.h"
 #include "codec/segment_decoder.h"
 #include "io/video_reader.h"
 #include "tests/test_util.h"
@@ -98,6 +100,12 @@ TEST(GridPredictorFile, RoundTripsAndIsNamedByItsHash) {
   other.tensors[0].second = other.tensors[0].second.clone();
   other.tensors[0].second.view(-1)[0].add_(1e-3);
   EXPECT_NE(predictor_hash(other), pred.hash);
+  // Its training lambda is kept and named by the hash.
+  other = pred;
+  other.lambda = 0.004;
+  save_predictor(path, other);
+  EXPECT_EQ(load_predictor(path).lambda, 0.004);
+  EXPECT_NE(other.hash, pred.hash);
   // Weights of another shape are refused by name, not read out of bounds.
   other = pred;
   other.channels = 9;
@@ -148,6 +156,20 @@ TEST(GridPredictor, RefineZeroCodesTheRoundedPrediction) {
     }
   }
   EXPECT_GT(nonzero, 50u);  // the check saw real latents, not zeros
+}
+
+// --predict takes the built-in predictor trained nearest the encode's lambda (by ratio).
+TEST(GridPredictor, TheBuiltInOneIsTheNearestLambdas) {
+  nlohmann::json grid = load_preset("grid").model;
+  for (double l : {0.001, 0.003, 0.01}) {
+    ASSERT_NE(builtin_predictor(grid, l), nullptr);
+    EXPECT_EQ(builtin_predictor(grid, l)->lambda, l);
+  }
+  EXPECT_EQ(builtin_predictor(grid, 0.0016)->lambda, 0.001);
+  EXPECT_EQ(builtin_predictor(grid, 0.0018)->lambda, 0.003);
+  EXPECT_EQ(builtin_predictor(grid, 1.0)->lambda, 0.01);
+  EXPECT_EQ(builtin_predictor(grid, 1e-6)->lambda, 0.001);
+  EXPECT_EQ(builtin_predictor(tiny().model, 0.003), nullptr);
 }
 
 // The mean squared change between the predictions for frames 0-1 and 2-3 of the test clip,
