@@ -8,8 +8,7 @@
 set -euo pipefail
 nervc=$1 data=$2 expect=$3
 dir=$(mktemp -d)
-trap 'kill -9 $pid 2> /dev/null || true; rm -rf "$dir"' EXIT
-pid=
+trap 'rm -rf "$dir"' EXIT
 cfg=$data/tiny_grid_config.json clip=$data/foreman_64x64_6f.y4m
 args=(train-hyper --data "$clip" --config "$cfg" --crop 32 --frames 2 --clip-frames 6
   --threads 1 -q)
@@ -28,22 +27,15 @@ prior_id=$(grep -o '"prior": "[^"]*"' "$dir/a.predictor.json" | cut -d'"' -f4)
 "$nervc" info "$dir/p.nerv" --prior "$dir/a.prior" | grep -q "^prior: $prior_id"
 
 # Killed after a checkpoint, then resumed: the same predictor and prior.
-"$nervc" "${args[@]}" -o "$dir/c.predictor" --steps 300 &
-pid=$!
-for _ in $(seq 600); do [ -f "$dir/c.predictor.partial" ] && break; sleep 0.05; done
-kill -9 $pid
-wait $pid 2> /dev/null || true
-test -f "$dir/c.predictor.partial"
+bash "$expect" killed "$dir/c.predictor.partial" "$nervc" "${args[@]}" -o "$dir/c.predictor" \
+  --steps 300
 test ! -f "$dir/c.predictor"
 train -o "$dir/c.predictor" --steps 300 --resume
 test "$(ids "$dir/a.predictor")" = "$(ids "$dir/c.predictor")"
 test ! -f "$dir/c.predictor.partial"
 # A checkpoint of other settings is not continued.
-"$nervc" "${args[@]}" -o "$dir/d.predictor" --steps 100000 &
-pid=$!
-for _ in $(seq 600); do [ -f "$dir/d.predictor.partial" ] && break; sleep 0.05; done
-kill -9 $pid
-wait $pid 2> /dev/null || true
+bash "$expect" killed "$dir/d.predictor.partial" "$nervc" "${args[@]}" -o "$dir/d.predictor" \
+  --steps 100000
 bash "$expect" fail "other settings" "$nervc" "${args[@]}" -o "$dir/d.predictor" --steps 300 \
   --resume
 

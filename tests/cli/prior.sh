@@ -5,8 +5,7 @@
 set -euo pipefail
 nervc=$1 data=$2 expect=$3
 dir=$(mktemp -d)
-trap 'kill -9 $pid 2> /dev/null || true; rm -rf "$dir"' EXIT
-pid=
+trap 'rm -rf "$dir"' EXIT
 cfg=$data/tiny_grid_config.json clip=$data/foreman_64x64_6f.y4m
 args=(train-prior --data "$clip" --config "$cfg" --crop 32 --frames 2 --clip-frames 6 --inner 3
   --threads 1 -q)
@@ -51,22 +50,15 @@ for name in arm:
 PY
 
 # Killed after a checkpoint, then resumed: the same prior (weights and hash).
-"$nervc" "${args[@]}" -o "$dir/c.prior" --steps 300 &  # nervc itself: the kill reaches it
-pid=$!
-for _ in $(seq 600); do [ -f "$dir/c.prior.partial" ] && break; sleep 0.05; done
-kill -9 $pid
-wait $pid 2> /dev/null || true
-test -f "$dir/c.prior.partial"
+bash "$expect" killed "$dir/c.prior.partial" "$nervc" "${args[@]}" -o "$dir/c.prior" \
+  --steps 300
 test ! -f "$dir/c.prior"
 train -o "$dir/c.prior" --steps 300 --resume
 test "$(hash "$dir/a.prior")" = "$(hash "$dir/c.prior")"
 test ! -f "$dir/c.prior.partial"
 # A checkpoint of other settings is not continued.
-"$nervc" "${args[@]}" -o "$dir/d.prior" --steps 30000 &
-pid=$!
-for _ in $(seq 600); do [ -f "$dir/d.prior.partial" ] && break; sleep 0.05; done
-kill -9 $pid
-wait $pid 2> /dev/null || true
+bash "$expect" killed "$dir/d.prior.partial" "$nervc" "${args[@]}" -o "$dir/d.prior" \
+  --steps 30000
 bash "$expect" fail "other settings" "$nervc" train-prior --data "$clip" --config "$cfg" \
   --crop 32 --frames 2 --clip-frames 6 --inner 4 --threads 1 -q -o "$dir/d.prior" --steps 300 --resume
 
