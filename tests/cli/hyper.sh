@@ -2,9 +2,9 @@
 # nervc train-hyper and encode --predict/--predictor/--refine: the same seed gives the same
 # predictor and prior; a run killed after a checkpoint and resumed ends with the same; the
 # manifest says how they were made; --freeze-prior keeps the given prior; a predicted stream is
-# coded against the predictor's prior and decodes only with it, the same bytes every time;
-# the built-in predictor works without files; pairs with a coherence weight train from a given
-# predictor; bad predictors and misuse give one-line errors.
+# coded against the predictor's prior and decodes only with it, the same bytes every time, and
+# sharded the same as whole; the built-in predictor works without files; pairs with a
+# coherence weight train from a given predictor; bad predictors and misuse give one-line errors.
 set -euo pipefail
 nervc=$1 data=$2 expect=$3
 dir=$(mktemp -d)
@@ -58,6 +58,15 @@ bash "$expect" fail "coded against prior $prior_id, which this decoder lacks" \
 "$nervc" decode "$dir/r0.nerv" -o "$dir/r0.y4m" -q --prior "$dir/a.prior"
 test "$(stat -c %s "$dir/r0.y4m")" -gt 30000
 "$nervc" decode "$dir/r3.nerv" -o "$dir/r3.y4m" -q --prior "$dir/a.prior"
+
+# Sharded: every chain starts from its own prediction, so two shards joined are the
+# single-process stream byte for byte.
+shp=(--segment-frames 1 --intra-period 2 --refine 3 --threads 1)
+enc -o "$dir/sw.nerv" "${shp[@]}"
+enc -o "$dir/s0.nerv" "${shp[@]}" --shard 0/2
+enc -o "$dir/s1.nerv" "${shp[@]}" --shard 1/2
+"$nervc" concat "$dir/s1.nerv" "$dir/s0.nerv" -o "$dir/sj.nerv" -q
+cmp "$dir/sw.nerv" "$dir/sj.nerv"
 
 # The built-in predictor (priors/*.predictor) and its built-in prior: no files needed.
 "$nervc" encode "$clip" -o "$dir/g.nerv" --predict --refine 0 -q
