@@ -75,8 +75,8 @@ Run add_encode(CLI::App& app) {
                   "Start every intra segment's fit from this prior (nervc train-prior; grid "
                   "presets; the stream does not depend on it)");
   cmd->add_flag("--predict", a->predict,
-                "Start every segment's latents from the built-in predictor's prediction (nervc "
-                "train-hyper; grid preset), fitted from its prior");
+                "Start every segment's latents from the prediction of the built-in predictor "
+                "trained nearest --lambda (nervc train-hyper; grid preset), fitted from its prior");
   cmd->add_option("--predictor", a->predictor,
                   "As --predict, with this predictor file (its prior must be built in or given "
                   "with --prior)");
