@@ -90,7 +90,7 @@ struct CompareArgs {
   ComputeOptions compute;
   int epochs = 0;
   uint64_t seed = 0;
-  bool resume = false, quiet = false, images = false;
+  bool resume = false, quiet = false, images = false, predict = false;
   std::vector<std::string> anchors;
   InputOptions in;
 };
@@ -187,11 +187,14 @@ Run add_compare(CLI::App& app) {
   cmd->add_option("--epochs", a->epochs, "Override the presets' epochs")
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--seed", a->seed, "nervc random seed")->default_str("0");
+  cmd->add_flag("--predict", a->predict,
+                "nervc points start from the built-in predictor's prediction, as encode --predict");
   a->compute.add_to(*cmd, false);
   cmd->add_flag("--resume", a->resume, "Continue a comparison in DIR, skipping finished points");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress output");
   a->in.add_to(*cmd);
   return [a, cmd] {
+    if (a->images && a->predict) throw Error("--predict applies to videos, not --images");
     if (a->images) return run_images(*a, cmd->count("--presets") > 0);
     if (!a->anchors.empty()) throw Error("--anchors applies to --images; videos take --anchor");
     CompareOptions opt;
@@ -200,6 +203,7 @@ Run add_compare(CLI::App& app) {
     opt.presets = a->presets;
     opt.lambdas = a->lambdas.empty() ? kDefaultLambdas : a->lambdas;
     opt.epochs = a->epochs;
+    opt.predict = a->predict;
     opt.seed = a->seed;
     opt.device = a->compute.parsed_device();
     opt.anchor = a->anchor;

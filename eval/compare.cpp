@@ -16,6 +16,7 @@
 #include "base/error.h"
 #include "codec/decoder.h"
 #include "codec/family.h"
+#include "codec/prior_registry.h"
 #include "eval/bd_table.h"
 #include "eval/compare_common.h"
 #include "eval/rd_plot.h"
@@ -134,6 +135,8 @@ void run_nervc_point(RdPoint& p, const Sequence& s, const Preset& preset, const 
                      const std::function<void(const EncodeEvent&)>& on_encode) {
   EncodeOptions eo;
   eo.cfg = preset.cfg;
+  eo.predictor = preset.predictor;
+  eo.prior = preset.prior;
   eo.seed = opt.seed;
   eo.device = opt.device;
   eo.expected_frames = int64_t(s.frames.size());
@@ -177,7 +180,18 @@ Ladder checked_ladder(const CompareOptions& opt) {
     if (!(x > 0 && x <= 10))
       throw Error("lambda " + std::to_string(x) + " is out of range (0, 10]");
   for (const std::string& p : opt.presets)
-    for (Preset& q : load_ladder_entry(p, opt.epochs, opt.lambdas)) l.presets.push_back(q);
+    for (Preset& q : load_ladder_entry(p, opt.epochs, opt.lambdas)) {
+      if (opt.predict) {  // as encode --predict: the predictor trained nearest the point's lambda
+        q.predictor = builtin_predictor(q.cfg.model, q.cfg.train.lambda);
+        if (!q.predictor)
+          throw Error("--predict: no built-in predictor for preset '" + q.cfg.name + "'");
+        q.prior = find_prior(q.predictor->prior);
+        if (!q.prior)
+          throw Error("--predict: the prior of " + predictor_id(*q.predictor) + " is not built in");
+        q.label.insert(std::min(q.label.find('@'), q.label.size()), "+predict");
+      }
+      l.presets.push_back(q);
+    }
   l.settings = opt.anchor_settings;
   if (l.settings.preset.empty()) l.settings.preset = l.anchor->default_preset;
   if (l.settings.keyint <= 0)
@@ -193,7 +207,9 @@ std::string resume_key(const CompareOptions& opt, const Ladder& l) {
                   " device=" + opt.device.str() + " inputs=";
   for (const std::string& in : opt.inputs) k += in + ";";
   k += " anchor=" + l.anchor->describe(l.settings) + " presets=";
-  for (const Preset& p : l.presets) k += p.label + ":" + config_fingerprint(p.cfg) + ";";
+  for (const Preset& p : l.presets)
+    k += p.label + ":" + config_fingerprint(p.cfg) +
+         (p.predictor ? ":" + predictor_id(*p.predictor) : "") + ";";
   return k;
 }
 

@@ -25,6 +25,7 @@ struct CompareOptions {
   std::vector<std::string> presets;  // preset names, or JSON config files
   std::vector<double> lambdas;       // a point per lambda for rate-trained families; empty: own
   int epochs = 0;                    // 0: the presets' own
+  bool predict = false;              // start from the built-in predictor's prediction (as encode)
   uint64_t seed = 0;
   torch::Device device = torch::kCPU;
   std::string anchor = "x265";

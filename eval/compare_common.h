@@ -4,11 +4,13 @@
 #include <torch/torch.h>
 
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "codec/config.h"
+#include "codec/grid_predictor.h"
 #include "eval/results.h"
 
 namespace nerv {
@@ -16,6 +18,9 @@ namespace nerv {
 struct LadderPreset {
   std::string label;  // a preset name or a config file's stem, "@lambda" for a rate-trained one
   CodecConfig cfg;
+  // compare --predict: the built-in predictor for the preset and lambda, and its prior.
+  std::shared_ptr<const GridPredictor> predictor;
+  std::shared_ptr<const GridPrior> prior;
 };
 
 // One ladder entry: a preset or config file, and for a family trained on distortion + lambda *

@@ -3,8 +3,9 @@
 # predictor and prior; a run killed after a checkpoint and resumed ends with the same; the
 # manifest says how they were made; --freeze-prior keeps the given prior; a predicted stream is
 # coded against the predictor's prior and decodes only with it, the same bytes every time, and
-# sharded the same as whole; the built-in predictor works without files; pairs with a
-# coherence weight train from a given predictor; bad predictors and misuse give one-line errors.
+# sharded the same as whole; the built-in predictor works without files, in compare too; pairs
+# with a coherence weight train from a given predictor; bad predictors and misuse give one-line
+# errors.
 set -euo pipefail
 nervc=$1 data=$2 expect=$3
 dir=$(mktemp -d)
@@ -89,11 +90,22 @@ grep -q "\"from\": \"$(grep -o '"predictor": "[^"]*"' "$dir/a.predictor.json" | 
 enc -o "$dir/h.nerv" --refine 0
 "$nervc" decode "$dir/h.nerv" -o "$dir/h.y4m" -q --prior "$dir/a.prior"
 
+# compare --predict: its points are encode --predict's streams, labelled apart.
+"$nervc" compare "$clip" --presets grid --lambdas 0.01 --epochs 2 --qps 42 --predict \
+  --threads 1 --out "$dir/cmp" -q > /dev/null
+grep -q '^foreman_64x64_6f,nervc,grid+predict@0.01,ok' "$dir/cmp/results.csv"
+"$nervc" encode "$clip" -o "$dir/ce.nerv" --predict --lambda 0.01 --epochs 2 --threads 1 -q
+cmp "$dir/ce.nerv" "$dir/cmp/streams/foreman_64x64_6f.nervc.grid+predict@0.01.nerv"
+
 # Bad predictors and misuse.
 bash "$expect" fail "--coherence needs --pairs" "$nervc" "${args[@]}" -o "$dir/x.predictor" \
   --coherence 1
 bash "$expect" fail "--from needs --prior" "$nervc" "${args[@]}" -o "$dir/x.predictor" \
   --from "$dir/a.predictor"
+bash "$expect" fail "--predict: no built-in predictor for preset 'tiny-grid'" "$nervc" compare \
+  "$clip" --presets "$cfg" --predict --out "$dir/x"
+bash "$expect" fail "--predict applies to videos" "$nervc" compare "$clip" --images --predict \
+  --out "$dir/x"
 bash "$expect" fail "--refine needs --predict or --predictor" "$nervc" encode "$clip" \
   -o "$dir/x.nerv" --config "$cfg" --refine 2
 bash "$expect" fail "no built-in predictor for preset 'tiny-grid'" "$nervc" encode "$clip" \
