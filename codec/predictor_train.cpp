@@ -159,10 +159,10 @@ TrainedPredictor train_predictor(const PredictorTrainOptions& opt, const GridPri
     const auto zero = torch::zeros({}, torch::TensorOptions().device(opt.device));
     torch::Tensor mse = zero, bits = zero, change = zero;
     std::vector<torch::Tensor> previous, before;
+    SegmentTensors d = frames_to_tensors(frames, opt.crop, opt.crop, opt.device);
     for (int s = 0; s < segments; ++s) {
-      std::vector<Frame> seg(frames.begin() + s * F, frames.begin() + (s + 1) * F);
-      SegmentTensors d = frames_to_tensors(seg, opt.crop, opt.crop, opt.device);
-      std::vector<torch::Tensor> lat = pred.forward(d.y, d.uv, shapes), lq;
+      torch::Tensor sy = d.y.narrow(0, s * F, F), suv = d.uv.narrow(0, s * F, F);
+      std::vector<torch::Tensor> lat = pred.forward(sy, suv, shapes), lq;
       for (auto& l : lat)
         lq.push_back(step >= hard_from
                          ? l + (torch::round(l) - l).detach()
@@ -170,7 +170,7 @@ TrainedPredictor train_predictor(const PredictorTrainOptions& opt, const GridPri
                                        double(step) / std::max(1, hard_from - 1), gen));
       torch::Tensor y, uv;
       task.synthesize(lq, F, y, uv);
-      mse = mse + mse_611(y, uv, d.y, d.uv) / segments;
+      mse = mse + mse_611(y, uv, sy, suv) / segments;
       bits = bits + task.rate_bits(lq, before);
       if (s > 0) {
         for (size_t l = 0; l < lat.size(); ++l)

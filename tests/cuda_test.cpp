@@ -5,10 +5,13 @@
 #include <cmath>
 #include <fstream>
 
+#include "codec/bitstream.h"
 #include "codec/config.h"
 #include "codec/decoder.h"
 #include "codec/encoder.h"
+#include "codec/grid_codec.h"
 #include "codec/prior_registry.h"
+#include "codec/segment_decoder.h"
 #include "io/metrics.h"
 #include "models/graphed_step.h"
 #include "models/runtime.h"
@@ -57,6 +60,21 @@ EncodeReport encode_predicted(const std::string& out, torch::Device dev, int ste
   opt.prior = find_prior(opt.predictor->prior);
   opt.device = dev;
   return encode_video(*reader, out, opt, nullptr);
+}
+
+// Every segment's latents as the decoder rebuilds them on `dev`.
+std::vector<std::vector<std::vector<int32_t>>> decoded_latents(const std::string& stream,
+                                                               torch::Device dev) {
+  BitstreamReader r(stream);
+  SegmentDecoder dec(r.header(), dev);
+  BitstreamReader::Chunk c;
+  std::vector<std::vector<std::vector<int32_t>>> out;
+  while (r.next(c))
+    if (c.kind == BitstreamReader::Chunk::Segment) {
+      dec.rebuild(c.segment, c.payload, nullptr);
+      out.push_back(dynamic_cast<GridDecoder&>(dec.family()).latents());
+    }
+  return out;
 }
 
 std::string slurp(const std::string& path) {
@@ -132,6 +150,8 @@ TEST_F(Cuda, PredictedStreamsDecodeAlikeOnBothDevices) {
         "predicted, %d steps: cpu %.4f, cuda fp32 %.4f; GPU-encoded %.4f, CPU decode %.4f\n", steps,
         cpu, gpu32, g.metrics.mean.psnr_yuv, back);
     EXPECT_DOUBLE_EQ(cpu, r.metrics.mean.psnr_yuv);
+    EXPECT_EQ(decoded_latents(cpu_stream, gpu), decoded_latents(cpu_stream, torch::kCPU));
+    EXPECT_EQ(decoded_latents(gpu_stream, gpu), decoded_latents(gpu_stream, torch::kCPU));
     EXPECT_NEAR(gpu32, cpu, 0.05);
     EXPECT_NEAR(back, g.metrics.mean.psnr_yuv, 0.05);
     EXPECT_GT(back, 24.0);
