@@ -156,11 +156,10 @@ Run add_encode(CLI::App& app) {
     if (a->lambda > 0) set_lambda(opt.cfg, a->lambda);
     if (!a->predictor.empty()) {
       opt.predictor = std::make_shared<GridPredictor>(load_predictor(a->predictor));
-    } else if (a->predict) {  // the one trained nearest this lambda
-      opt.predictor = builtin_predictor(opt.cfg.model, opt.cfg.train.lambda);
-      if (!opt.predictor)
-        throw Error("--predict: no built-in predictor for preset '" + opt.cfg.name +
-                    "' (give one with --predictor FILE)");
+    } else if (a->predict) {  // the one trained nearest this lambda, and its prior
+      Prediction p = builtin_prediction(opt.cfg);
+      opt.predictor = p.predictor;
+      if (!opt.prior) opt.prior = p.prior;
     }
     if (opt.predictor && !opt.prior) {  // the prior it predicts for, built in or known
       opt.prior = find_prior(opt.predictor->prior);

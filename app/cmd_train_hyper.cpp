@@ -81,6 +81,7 @@ Run add_train_hyper(CLI::App& app) {
     o.crop = a->in.crop;
     o.frames = a->in.frames;
     o.clip_frames = a->in.clip_frames;
+    o.augment = a->in.augment;
     if (o.freeze_prior && a->prior.empty()) throw Error("--freeze-prior needs --prior");
     o.name = a->name.empty() ? o.cfg.name : a->name;
     if (o.coherence > 0 && !o.pairs) throw Error("--coherence needs --pairs");
@@ -168,6 +169,7 @@ Run add_train_hyper(CLI::App& app) {
                      {"model", o.cfg.model},
                      {"preset", o.cfg.name},
                      {"lambda", o.cfg.train.lambda},
+                     {"augment", o.augment},
                      {"pairs", o.pairs},
                      {"coherence", o.coherence},
                      {"from", from ? predictor_id(*from) : ""},

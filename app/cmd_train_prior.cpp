@@ -60,6 +60,7 @@ Run add_train_prior(CLI::App& app) {
     o.crop = a->in.crop;
     o.frames = a->in.frames;
     o.clip_frames = a->in.clip_frames;
+    o.augment = a->in.augment;
     o.name = a->name.empty() ? o.cfg.name : a->name;
     o.arm_only = a->learn == "arm";
     o.device = a->compute.parsed_device();
@@ -120,6 +121,7 @@ Run add_train_prior(CLI::App& app) {
                      {"hash", prior_id(prior).substr(prior.name.size() + 1)},
                      {"model", prior.model},
                      {"preset", o.cfg.name},
+                     {"augment", o.augment},
                      {"task_psnr_first_20_steps", rep.first_psnr},
                      {"task_psnr_last_20_steps", rep.last_psnr}});
     write_file(a->out + ".json", manifest.dump(2) + "\n");

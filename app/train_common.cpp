@@ -52,6 +52,8 @@ void TrainInputs::add_to(CLI::App& cmd) {
   cmd.add_option("--clip-frames", clip_frames, "Frames read from the start of each clip")
       ->default_str("96")
       ->check(CLI::Range(1, 100000));
+  cmd.add_flag("--augment", augment,
+               "Mirror tasks left-right and play them backwards at random (four per crop)");
 }
 
 CodecConfig TrainInputs::resolve(const CLI::App& cmd, const std::string& who,
@@ -76,6 +78,7 @@ std::string TrainInputs::source() const {
     std::snprintf(l, sizeof l, " --lambda %g", lambda);
     s += l;
   }
+  if (augment) s += " --augment";
   return s;
 }
 

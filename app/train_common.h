@@ -16,8 +16,10 @@ struct TrainInputs {
   std::string preset = "grid", config;
   int crop = 128, frames = 0, clip_frames = 96;
   double lambda = -1;  // > 0: instead of the preset's
+  bool augment = false;
   void add_to(CLI::App& cmd);
-  // " --preset P" or " --config F", and " --lambda L" if given: for the run's command line.
+  // " --preset P" or " --config F", " --lambda L" if given, " --augment" if set: for the run's
+  // command line.
   std::string source() const;
   // The config (a grid one; `what` says what is trained, for the error) and the clip lists,
   // folders expanded and the split checked. Throws nerv::Error for misuse.

@@ -145,7 +145,7 @@ TrainedPredictor train_predictor(const PredictorTrainOptions& opt, const GridPri
   task.train();
   pred.train();
   for (int step = start_step; step < opt.steps; ++step) {
-    const TrainClip& c = draw_task(clips, opt.seed, step, opt.crop, frames);
+    const TrainClip& c = draw_task(clips, opt.seed, step, opt.crop, opt.augment, frames);
     double f =
         step < warm
             ? double(step + 1) / warm

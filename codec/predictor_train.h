@@ -31,8 +31,9 @@ struct PredictorTrainOptions {
   int crop = 128;  // square crops, luma pixels (even)
   int frames = 0;  // frames per task; 0: the config's segment_frames
   int clip_frames = 96;
-  int channels = 24;  // the predictor's width
-  double lr = 2e-3;   // Adam, warm-up over 2 % of the steps, then a cosine to a tenth
+  bool augment = false;  // tasks mirrored and reversed at random (train_clips.h)
+  int channels = 24;     // the predictor's width
+  double lr = 2e-3;      // Adam, warm-up over 2 % of the steps, then a cosine to a tenth
   bool freeze_prior = false;
   bool pairs = false;                   // tasks of two consecutive segments (above)
   double coherence = 0;                 // with pairs: weight of the latents' mean squared change

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <mutex>
 
+#include "base/error.h"
 #include "codec/embedded_priors.h"
 
 namespace nerv {
@@ -77,6 +78,17 @@ std::shared_ptr<const GridPredictor> builtin_predictor(const nlohmann::json& mod
     if (!best || d < best_d) best = p, best_d = d;
   }
   return best;
+}
+
+Prediction builtin_prediction(const CodecConfig& cfg) {
+  Prediction p;
+  p.predictor = builtin_predictor(cfg.model, cfg.train.lambda);
+  if (!p.predictor) throw Error("--predict: no built-in predictor for preset '" + cfg.name + "'");
+  p.prior = find_prior(p.predictor->prior);
+  if (!p.prior)
+    throw Error("--predict: prior " + p.predictor->prior + " of " + predictor_id(*p.predictor) +
+                " is not known");
+  return p;
 }
 
 }  // namespace nerv

@@ -24,4 +24,13 @@ std::vector<std::string> known_priors();
 // nearest `lambda` (by ratio), or null.
 std::shared_ptr<const GridPredictor> builtin_predictor(const nlohmann::json& model, double lambda);
 
+// What `--predict` starts from: the built-in predictor for `cfg`'s model nearest its lambda, and
+// the prior it predicts for. Throws nerv::Error ("--predict: ...") when there is no predictor for
+// this preset, or its prior is not known.
+struct Prediction {
+  std::shared_ptr<const GridPredictor> predictor;
+  std::shared_ptr<const GridPrior> prior;
+};
+Prediction builtin_prediction(const CodecConfig& cfg);
+
 }  // namespace nerv

@@ -56,7 +56,7 @@ GridPrior train_prior(const PriorTrainOptions& opt, const GridPrior* start, int 
   std::vector<Frame> frames(static_cast<size_t>(F));
   TrainConfig tc = opt.cfg.train;
   for (int step = start_step; step < opt.steps; ++step) {
-    const TrainClip& c = draw_task(clips, opt.seed, step, opt.crop, frames);
+    const TrainClip& c = draw_task(clips, opt.seed, step, opt.crop, opt.augment, frames);
     SegmentTensors d = frames_to_tensors(frames, opt.crop, opt.crop, opt.device);
 
     // The inner fit from the prior, latents from zero.

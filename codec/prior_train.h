@@ -22,6 +22,7 @@ struct PriorTrainOptions {
   int crop = 128;                 // square crops, luma pixels (even)
   int frames = 0;                 // frames per task; 0: the config's segment_frames
   int clip_frames = 96;           // frames read from the start of each clip
+  bool augment = false;           // tasks mirrored and reversed at random (train_clips.h)
   double outer_lr = 1.0;          // Reptile's step, decaying linearly to 0.1 of it
   // Only the context model learns; the synthesis stays at the seed's random start (what an
   // encode without a prior starts from).

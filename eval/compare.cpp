@@ -182,12 +182,9 @@ Ladder checked_ladder(const CompareOptions& opt) {
   for (const std::string& p : opt.presets)
     for (Preset& q : load_ladder_entry(p, opt.epochs, opt.lambdas)) {
       if (opt.predict) {  // as encode --predict: the predictor trained nearest the point's lambda
-        q.predictor = builtin_predictor(q.cfg.model, q.cfg.train.lambda);
-        if (!q.predictor)
-          throw Error("--predict: no built-in predictor for preset '" + q.cfg.name + "'");
-        q.prior = find_prior(q.predictor->prior);
-        if (!q.prior)
-          throw Error("--predict: the prior of " + predictor_id(*q.predictor) + " is not built in");
+        Prediction p = builtin_prediction(q.cfg);
+        q.predictor = p.predictor;
+        q.prior = p.prior;
         q.label.insert(std::min(q.label.find('@'), q.label.size()), "+predict");
       }
       l.presets.push_back(q);

@@ -56,8 +56,9 @@ EncodeReport encode_predicted(const std::string& out, torch::Device dev, int ste
   EncodeOptions opt;
   opt.cfg = load_preset("grid");
   refine_steps(opt.cfg.train, steps);
-  opt.predictor = builtin_predictor(opt.cfg.model, opt.cfg.train.lambda);
-  opt.prior = find_prior(opt.predictor->prior);
+  Prediction p = builtin_prediction(opt.cfg);
+  opt.predictor = p.predictor;
+  opt.prior = p.prior;
   opt.device = dev;
   return encode_video(*reader, out, opt, nullptr);
 }

@@ -6,17 +6,21 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 
 #include "base/error.h"
 #include "codec/bitstream.h"
 #include "codec/config.h"
+#include "codec/embedded_priors.h"
 #include "codec/encoder.h"
+#include "codec/family.h"
 #include "codec/frame_tensors.h"
 #include "codec/grid_codec.h"
 #include "codec/grid_predictor.h"
 #include "codec/predictor_train.h"
 #include "codec/prior_registry.h"
 #include "codec/segment_decoder.h"
+#include "codec/train_clips.h"
 #include "io/video_reader.h"
 #include "tests/test_util.h"
 
@@ -170,6 +174,67 @@ TEST(GridPredictor, TheBuiltInOneIsTheNearestLambdas) {
   EXPECT_EQ(builtin_predictor(grid, 1.0)->lambda, 0.01);
   EXPECT_EQ(builtin_predictor(grid, 1e-6)->lambda, 0.001);
   EXPECT_EQ(builtin_predictor(tiny().model, 0.003), nullptr);
+}
+
+// Every predictor in priors/ predicts for a prior that is built in too, so that --predict never
+// needs a --prior; a preset without a predictor is refused by name.
+TEST(GridPredictor, EveryBuiltInOneHasItsPriorBuiltIn) {
+  int predictors = 0;
+  for (const EmbeddedPrior& e : embedded_priors()) {
+    std::string f = e.file;
+    if (f.size() < 10 || f.substr(f.size() - 10) != ".predictor") continue;
+    ++predictors;
+    GridPredictor p = parse_predictor(e.data, e.size, f);
+    EXPECT_NE(find_prior(p.prior), nullptr) << f << " predicts for " << p.prior;
+    CodecConfig cfg = load_preset("grid");
+    cfg.model = p.model;
+    set_lambda(cfg, p.lambda);
+    Prediction got = builtin_prediction(cfg);
+    EXPECT_EQ(predictor_id(*got.predictor), predictor_id(p)) << f;
+    EXPECT_EQ(prior_id(*got.prior), p.prior) << f;
+  }
+  EXPECT_GE(predictors, 3);
+  try {
+    builtin_prediction(tiny());
+    ADD_FAILURE() << "no error for a preset without a predictor";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "--predict: no built-in predictor for preset 'tiny-grid'");
+  }
+}
+
+// An augmented task is the task drawn without augmentation (same clip, frames and crop),
+// mirrored left-right, played backwards, both or neither; over a few steps, all four occur.
+TEST(TrainClips, AugmentedTasksAreMirroredOrReversedCrops) {
+  std::vector<TrainClip> clips =
+      read_train_clips({test::data("foreman_64x64_6f.y4m")}, 6, 4, 32, "test");
+  auto mirrored = [](const Frame& f) {
+    Frame m = f;
+    for (int p = 0; p < 3; ++p)
+      for (int y = 0; y < f.plane_height(p); ++y) {
+        auto* row = m.planes[size_t(p)].data() + size_t(y) * size_t(f.plane_width(p));
+        std::reverse(row, row + f.plane_width(p));
+      }
+    return m;
+  };
+  std::set<int> kinds;
+  for (int step = 0; step < 16; ++step) {
+    std::vector<Frame> plain(4), aug(4);
+    draw_task(clips, 7, step, 32, false, plain);
+    draw_task(clips, 7, step, 32, true, aug);
+    int kind = -1;
+    for (int k = 0; k < 4 && kind < 0; ++k) {
+      bool same = true;
+      for (size_t t = 0; t < 4; ++t) {
+        Frame want = plain[k & 2 ? 3 - t : t];
+        if (k & 1) want = mirrored(want);
+        same = same && want.planes == aug[t].planes;
+      }
+      if (same) kind = k;
+    }
+    ASSERT_GE(kind, 0) << "step " << step;
+    kinds.insert(kind);
+  }
+  EXPECT_EQ(kinds.size(), 4u);
 }
 
 // The mean squared change between the predictions for frames 0-1 and 2-3 of the test clip,
