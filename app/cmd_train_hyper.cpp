@@ -66,6 +66,9 @@ Run add_train_hyper(CLI::App& app) {
   cmd->add_option("--channels", a->o.channels, "The predictor's width")
       ->default_str("24")
       ->check(CLI::Range(1, 256));
+  cmd->add_option("--depth", a->o.depth, "The predictor's trunk: 3x3 convolutions, 2 or more")
+      ->default_str("2")
+      ->check(CLI::Range(2, 16));
   cmd->add_option("--lr", a->o.lr, "Adam's learning rate (warm-up, then a cosine to a tenth)")
       ->default_str("0.002")
       ->check(CLI::Range(1e-7, 1.0));
@@ -97,6 +100,7 @@ Run add_train_hyper(CLI::App& app) {
       check_predictor(*from, start.get(), o.cfg);
       o.from = from.get();
       if (cmd->count("--channels") == 0) o.channels = from->channels;
+      if (cmd->count("--depth") == 0) o.depth = from->depth;
     }
     o.device = a->compute.parsed_device();
     int threads = a->compute.apply();
@@ -105,8 +109,10 @@ Run add_train_hyper(CLI::App& app) {
     command << "nervc train-hyper --data" << joined(o.data) << " -o " << a->out << a->in.source()
             << " --name " << o.name << " --steps " << o.steps << " --crop " << o.crop
             << " --frames " << (o.frames ? o.frames : o.cfg.segment_frames) << " --clip-frames "
-            << o.clip_frames << " --channels " << o.channels << " --lr " << o.lr << " --seed "
-            << o.seed << " --threads " << threads << " --device " << o.device.str();
+            << o.clip_frames << " --channels " << o.channels;
+    if (o.depth != 2) command << " --depth " << o.depth;
+    command << " --lr " << o.lr << " --seed " << o.seed << " --threads " << threads << " --device "
+            << o.device.str();
     if (start)
       command << " --prior " << prior_id(*start) << (o.freeze_prior ? " --freeze-prior" : "");
     if (from) command << " --from " << predictor_id(*from);

@@ -14,6 +14,7 @@ nlohmann::json header(const GridPredictor& p) {
                       {"prior", p.prior},
                       {"in_channels", p.in_channels},
                       {"channels", p.channels}};
+  if (p.depth != 2) h["depth"] = p.depth;
   if (p.lambda > 0) h["lambda"] = p.lambda;
   return h;
 }
@@ -32,9 +33,10 @@ GridPredictor from_file(TensorFile f, const std::string& path) {
   p.prior = m["prior"];
   p.in_channels = m["in_channels"];
   p.channels = m["channels"];
+  if (m.contains("depth")) p.depth = m["depth"].is_number_integer() ? m["depth"].get<int>() : 0;
   if (m.contains("lambda")) p.lambda = m["lambda"].is_number() ? m["lambda"].get<double>() : -1;
   if ((p.in_channels != 1 && p.in_channels != 3 && p.in_channels != 6) || p.channels < 1 ||
-      p.channels > 256 || !(p.lambda >= 0 && p.lambda < 1e6))
+      p.channels > 256 || p.depth < 2 || p.depth > 16 || !(p.lambda >= 0 && p.lambda < 1e6))
     throw Error(path + ": predictor header is not valid");
   p.notes = m.value("notes", nlohmann::json::object());
   p.tensors = std::move(f.tensors);
@@ -80,7 +82,8 @@ std::shared_ptr<LatentPredictor> make_latent_predictor(const GridPredictor& p) {
   const nlohmann::json& levels = p.model.value("levels", nlohmann::json::array());
   if (!levels.is_array() || levels.empty() || levels.size() > 12)
     throw Error("predictor " + predictor_id(p) + ": its model has no latent levels");
-  auto net = std::make_shared<LatentPredictor>(p.in_channels, int(levels.size()), p.channels);
+  auto net =
+      std::make_shared<LatentPredictor>(p.in_channels, int(levels.size()), p.channels, p.depth);
   NamedTensors mine = net->tensors();
   bool fits = mine.size() == p.tensors.size();
   for (size_t i = 0; fits && i < mine.size(); ++i)

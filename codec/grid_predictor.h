@@ -3,7 +3,8 @@
 // model its latents are meant for. Encoder-side only: streams never name it.
 //
 // The file: a tensor file (codec/tensor_file.h), magic "NERVPRED", format 1, JSON {"name",
-// "model", "prior", "in_channels", "channels", "lambda" (optional), "notes"}. The hash:
+// "model", "prior", "in_channels", "channels", "depth" (optional, when not 2), "lambda"
+// (optional), "notes"}. The hash:
 // tensors_hash() of that JSON without "notes" and the tensors.
 #pragma once
 #include <cstdint>
@@ -23,6 +24,7 @@ struct GridPredictor {
   std::string prior;     // prior_id() of the prior it was trained with
   int in_channels = 6;   // 6: 4:2:0 video (the only kind train-hyper makes)
   int channels = 24;
+  int depth = 2;         // the trunk's convolutions
   double lambda = 0;     // the rate weight it was trained at (0: not recorded)
   NamedTensors tensors;  // LatentPredictor::tensors(), on the CPU
   nlohmann::json notes;  // how it was made, or a training checkpoint's state (not hashed)

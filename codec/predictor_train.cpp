@@ -63,7 +63,7 @@ TrainedPredictor train_predictor(const PredictorTrainOptions& opt, const GridPri
   LatentGridConfig gcfg = parse_latent_grid_config(opt.cfg.model);
   torch::manual_seed(opt.seed);  // the random start: the model's, then the predictor's
   LatentGrid task(gcfg, opt.crop, opt.crop);
-  LatentPredictor pred(task.out_channels(), int(gcfg.levels.size()), opt.channels);
+  LatentPredictor pred(task.out_channels(), int(gcfg.levels.size()), opt.channels, opt.depth);
   task.to(opt.device);
   pred.to(opt.device);
   NamedTensors base = transmitted(task), net = pred.tensors();
@@ -77,9 +77,11 @@ TrainedPredictor train_predictor(const PredictorTrainOptions& opt, const GridPri
     if (!start || opt.from->prior != prior_id(*start))
       throw Error("train-hyper: the starting predictor " + predictor_id(*opt.from) +
                   " is for prior " + opt.from->prior + ": give that prior with --prior");
-    if (opt.from->channels != opt.channels || opt.from->in_channels != task.out_channels())
+    if (opt.from->channels != opt.channels || opt.from->depth != opt.depth ||
+        opt.from->in_channels != task.out_channels())
       throw Error("train-hyper: the starting predictor " + predictor_id(*opt.from) +
-                  " has another shape (--channels " + std::to_string(opt.from->channels) + ")");
+                  " has another shape (--channels " + std::to_string(opt.from->channels) +
+                  " --depth " + std::to_string(opt.from->depth) + ")");
     NamedTensors named;
     for (const auto& [n, t] : opt.from->tensors) named.emplace_back("pred." + n, t);
     load_into(net, named, 0, "the starting predictor");
@@ -214,6 +216,7 @@ TrainedPredictor train_predictor(const PredictorTrainOptions& opt, const GridPri
   out.predictor.prior = prior_id(out.prior);
   out.predictor.in_channels = task.out_channels();
   out.predictor.channels = opt.channels;
+  out.predictor.depth = opt.depth;
   out.predictor.lambda = lambda;
   for (auto& [n, t] : net)
     out.predictor.tensors.emplace_back(n, t.detach().to(torch::kCPU).clone());

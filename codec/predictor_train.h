@@ -33,6 +33,7 @@ struct PredictorTrainOptions {
   int clip_frames = 96;
   bool augment = false;  // tasks mirrored and reversed at random (train_clips.h)
   int channels = 24;     // the predictor's width
+  int depth = 2;         // and its trunk's convolutions
   double lr = 2e-3;      // Adam, warm-up over 2 % of the steps, then a cosine to a tenth
   bool freeze_prior = false;
   bool pairs = false;                   // tasks of two consecutive segments (above)

@@ -4,13 +4,14 @@
 
 namespace nerv {
 
-LatentPredictor::LatentPredictor(int in_channels, int levels, int channels)
+LatentPredictor::LatentPredictor(int in_channels, int levels, int channels, int depth)
     : in_(in_channels), channels_(channels) {
   namespace nn = torch::nn;
-  trunk0_ =
-      register_module("trunk0", nn::Conv2d(nn::Conv2dOptions(in_channels, channels, 3).padding(1)));
-  trunk1_ =
-      register_module("trunk1", nn::Conv2d(nn::Conv2dOptions(channels, channels, 3).padding(1)));
+  if (depth < 2) throw Error("latent predictor: its trunk needs two convolutions or more");
+  for (int i = 0; i < depth; ++i)
+    trunk_.push_back(register_module(
+        "trunk" + std::to_string(i),
+        nn::Conv2d(nn::Conv2dOptions(i ? channels : in_channels, channels, 3).padding(1))));
   for (int l = 0; l < levels; ++l) {
     head_.push_back(
         register_module("head" + std::to_string(l),
@@ -38,8 +39,9 @@ std::vector<torch::Tensor> LatentPredictor::forward(
     x = uv.defined() ? torch::cat({y, uv}, 1) : y;
   }
   if (x.size(1) != in_) throw Error("latent predictor: made for another pixel format");
-  x = torch::relu(trunk0_->forward(x - 0.5));
-  x = torch::relu(trunk1_->forward(x));
+  x = torch::relu(trunk_[0]->forward(x - 0.5));
+  x = torch::relu(trunk_[1]->forward(x));
+  for (size_t i = 2; i < trunk_.size(); ++i) x = x + torch::relu(trunk_[i]->forward(x));
   // [T, C, H, W] -> [1, C, T, H, W] for pooling over frames and cells at once.
   torch::Tensor f = x.permute({1, 0, 2, 3}).unsqueeze(0);
   std::vector<torch::Tensor> out;

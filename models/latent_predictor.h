@@ -5,7 +5,8 @@
 // fit may refine it.
 //
 // Shape: the frames at the chroma resolution (4:2:0 luma folded into four channels beside U
-// and V; RGB or grey as they are), two 3x3 convolutions to `channels` features; for each
+// and V; RGB or grey as they are), two 3x3 convolutions to `channels` features (a deeper trunk
+// adds residual 3x3 convolutions, `depth` in all); for each
 // latent level, the features averaged over the level's cells (adaptive pooling to its
 // [T_l, H_l, W_l]) and a head of a 3x3 convolution and a 1x1 one to the latent value.
 #pragma once
@@ -21,10 +22,11 @@ namespace nerv {
 class LatentPredictor final : public torch::nn::Module {
  public:
   // in_channels: the synthesis' samples per position (6 for 4:2:0, 3 RGB, 1 grey);
-  // levels: how many latent levels the grid has.
-  LatentPredictor(int in_channels, int levels, int channels);
+  // levels: how many latent levels the grid has; depth: trunk convolutions (2 or more).
+  LatentPredictor(int in_channels, int levels, int channels, int depth = 2);
 
   int channels() const { return channels_; }
+  int depth() const { return int(trunk_.size()); }
   // y: [T, 1, H, W], uv: [T, 2, Hc, Wc] (or undefined for grey), values in [0, 1], as
   // frames_to_tensors() gives them; shapes: latent_shapes() of the grid. Returns the latents
   // per level, [T_l, H_l, W_l].
@@ -35,8 +37,7 @@ class LatentPredictor final : public torch::nn::Module {
 
  private:
   int in_, channels_;
-  torch::nn::Conv2d trunk0_{nullptr}, trunk1_{nullptr};
-  std::vector<torch::nn::Conv2d> head_, out_;
+  std::vector<torch::nn::Conv2d> trunk_, head_, out_;
 };
 
 }  // namespace nerv

@@ -42,7 +42,7 @@ std::vector<Frame> frames_of(int w, int h, PixFmt fmt, int n) {
 }
 
 // A random prior and a predictor for it whose latents are large enough not to round to zero.
-void random_pair(const CodecConfig& cfg, GridPrior& prior, GridPredictor& pred) {
+void random_pair(const CodecConfig& cfg, GridPrior& prior, GridPredictor& pred, int depth = 2) {
   torch::manual_seed(3);
   LatentGrid m(parse_latent_grid_config(cfg.model), 64, 64);
   prior.name = "test";
@@ -51,8 +51,9 @@ void random_pair(const CodecConfig& cfg, GridPrior& prior, GridPredictor& pred) 
     prior.tensors.emplace_back(t.first, t.second.detach().clone());
   for (auto& t : m.arm_tensors()) prior.tensors.emplace_back(t.first, t.second.detach().clone());
   prior.hash = prior_hash(prior);
-  LatentPredictor net(6, int(cfg.model["levels"].size()), 8);
+  LatentPredictor net(6, int(cfg.model["levels"].size()), 8, depth);
   pred.name = "test";
+  pred.depth = depth;
   pred.model = cfg.model;
   pred.prior = prior_id(prior);
   pred.channels = 8;
@@ -115,6 +116,16 @@ TEST(GridPredictorFile, RoundTripsAndIsNamedByItsHash) {
   other.channels = 9;
   other.hash = predictor_hash(other);
   EXPECT_THROW(make_latent_predictor(other), Error);
+  // A deeper trunk is kept, named by the hash, and must fit the weights.
+  GridPredictor deep;
+  random_pair(cfg, prior, deep, 4);
+  save_predictor(path, deep);
+  back = load_predictor(path);
+  EXPECT_EQ(back.depth, 4);
+  EXPECT_NE(back.hash, pred.hash);
+  EXPECT_EQ(make_latent_predictor(back)->depth(), 4);
+  back.depth = 3;
+  EXPECT_THROW(make_latent_predictor(back), Error);
   // A prior is not a predictor, nor the other way round.
   std::string prior_path = (dir / "p.prior").string();
   save_prior(prior_path, prior);
