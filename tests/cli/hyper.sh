@@ -4,8 +4,8 @@
 # manifest says how they were made; --freeze-prior keeps the given prior; a predicted stream is
 # coded against the predictor's prior and decodes only with it, the same bytes every time, and
 # sharded the same as whole; the built-in predictor works without files, in compare too; pairs
-# with a coherence weight train from a given predictor; bad predictors and misuse give one-line
-# errors.
+# with a coherence weight train from a given predictor, a deeper one on augmented tasks; bad
+# predictors and misuse give one-line errors.
 set -euo pipefail
 nervc=$1 data=$2 expect=$3
 dir=$(mktemp -d)
@@ -89,6 +89,20 @@ grep -q "\"from\": \"$(grep -o '"predictor": "[^"]*"' "$dir/a.predictor.json" | 
   "$dir/h.predictor.json"
 enc -o "$dir/h.nerv" --refine 0
 "$nervc" decode "$dir/h.nerv" -o "$dir/h.y4m" -q --prior "$dir/a.prior"
+
+# A deeper predictor on augmented tasks: recorded in command and manifest; --from keeps its
+# depth; a stream predicted with it decodes.
+deep=(--prior "$dir/a.prior" --freeze-prior --augment --steps 10)
+train -o "$dir/k.predictor" "${deep[@]}" --depth 3
+grep -q '"augment": true' "$dir/k.predictor.json"
+grep -q -- '--augment .*--depth 3' "$dir/k.predictor.json"
+train -o "$dir/l.predictor" "${deep[@]}" --from "$dir/k.predictor"
+grep -q -- '--depth 3' "$dir/l.predictor.json"
+bash "$expect" fail "has another shape .--channels 24 --depth 3." "$nervc" "${args[@]}" \
+  -o "$dir/m.predictor" "${deep[@]}" --from "$dir/k.predictor" --depth 2
+"$nervc" encode "$clip" --config "$cfg" --predictor "$dir/l.predictor" --prior "$dir/a.prior" \
+  -o "$dir/l.nerv" --refine 0 -q
+"$nervc" decode "$dir/l.nerv" -o "$dir/l.y4m" -q --prior "$dir/a.prior"
 
 # compare --predict: its points are encode --predict's streams, labelled apart.
 "$nervc" compare "$clip" --presets grid --lambdas 0.01 --epochs 2 --qps 42 --predict \
