@@ -61,7 +61,7 @@ std::vector<std::string> known_priors() {
 }
 
 // Parsed on first use only: decoders never need them.
-std::shared_ptr<const GridPredictor> builtin_predictor(const nlohmann::json& model, double lambda) {
+const std::vector<std::shared_ptr<const GridPredictor>>& builtin_predictors() {
   static const std::vector<std::shared_ptr<const GridPredictor>> predictors = [] {
     std::vector<std::shared_ptr<const GridPredictor>> out;
     for (const EmbeddedPrior& e : embedded_priors())
@@ -70,9 +70,13 @@ std::shared_ptr<const GridPredictor> builtin_predictor(const nlohmann::json& mod
             parse_predictor(e.data, e.size, std::string("built-in ") + e.file)));
     return out;
   }();
+  return predictors;
+}
+
+std::shared_ptr<const GridPredictor> builtin_predictor(const nlohmann::json& model, double lambda) {
   std::shared_ptr<const GridPredictor> best;
   double best_d = 0;
-  for (const auto& p : predictors) {
+  for (const auto& p : builtin_predictors()) {
     if (p->model != model) continue;
     double d = p->lambda > 0 && lambda > 0 ? std::abs(std::log(p->lambda / lambda)) : 1e9;
     if (!best || d < best_d) best = p, best_d = d;

@@ -20,6 +20,8 @@ std::shared_ptr<const GridPrior> find_prior(const std::string& id);
 // Ids of every known prior.
 std::vector<std::string> known_priors();
 
+// Every predictor compiled in (priors/*.predictor), parsed on first use only.
+const std::vector<std::shared_ptr<const GridPredictor>>& builtin_predictors();
 // The predictor compiled in for this model config (priors/*.predictor) whose training lambda is
 // nearest `lambda` (by ratio), or null.
 std::shared_ptr<const GridPredictor> builtin_predictor(const nlohmann::json& model, double lambda);

@@ -11,7 +11,6 @@
 #include "base/error.h"
 #include "codec/bitstream.h"
 #include "codec/config.h"
-#include "codec/embedded_priors.h"
 #include "codec/encoder.h"
 #include "codec/family.h"
 #include "codec/frame_tensors.h"
@@ -190,21 +189,16 @@ TEST(GridPredictor, TheBuiltInOneIsTheNearestLambdas) {
 // Every predictor in priors/ predicts for a prior that is built in too, so that --predict never
 // needs a --prior; a preset without a predictor is refused by name.
 TEST(GridPredictor, EveryBuiltInOneHasItsPriorBuiltIn) {
-  int predictors = 0;
-  for (const EmbeddedPrior& e : embedded_priors()) {
-    std::string f = e.file;
-    if (f.size() < 10 || f.substr(f.size() - 10) != ".predictor") continue;
-    ++predictors;
-    GridPredictor p = parse_predictor(e.data, e.size, f);
-    EXPECT_NE(find_prior(p.prior), nullptr) << f << " predicts for " << p.prior;
+  for (const auto& p : builtin_predictors()) {
+    EXPECT_NE(find_prior(p->prior), nullptr) << predictor_id(*p) << " predicts for " << p->prior;
     CodecConfig cfg = load_preset("grid");
-    cfg.model = p.model;
-    set_lambda(cfg, p.lambda);
+    cfg.model = p->model;
+    set_lambda(cfg, p->lambda);
     Prediction got = builtin_prediction(cfg);
-    EXPECT_EQ(predictor_id(*got.predictor), predictor_id(p)) << f;
-    EXPECT_EQ(prior_id(*got.prior), p.prior) << f;
+    EXPECT_EQ(got.predictor, p);
+    EXPECT_EQ(prior_id(*got.prior), p->prior) << predictor_id(*p);
   }
-  EXPECT_GE(predictors, 3);
+  EXPECT_GE(builtin_predictors().size(), 3u);
   try {
     builtin_prediction(tiny());
     ADD_FAILURE() << "no error for a preset without a predictor";
@@ -246,6 +240,17 @@ TEST(TrainClips, AugmentedTasksAreMirroredOrReversedCrops) {
     kinds.insert(kind);
   }
   EXPECT_EQ(kinds.size(), 4u);
+  // Without augmentation the draws stay those of the files trained before it existed (the
+  // shipped priors' and predictors' commands reproduce them): pinned here.
+  const int gold[3][4] = {{2, 99, 79, 118}, {0, 109, 101, 117}, {0, 218, 217, 125}};
+  for (int step = 0; step < 3; ++step) {
+    std::vector<Frame> plain(4);
+    draw_task(clips, 7, step, 32, false, plain);
+    EXPECT_EQ(plain[0].index, gold[step][0]) << "step " << step;
+    EXPECT_EQ(plain[0].planes[0][0], gold[step][1]) << "step " << step;
+    EXPECT_EQ(plain[0].planes[0][33], gold[step][2]) << "step " << step;
+    EXPECT_EQ(plain[0].planes[1][5], gold[step][3]) << "step " << step;
+  }
 }
 
 // The mean squared change between the predictions for frames 0-1 and 2-3 of the test clip,
